@@ -1,0 +1,50 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * Describes one rejected input: which prop, what was received, what is allowed and how to fix it.
+ */
+export interface InvalidPropOptions {
+  /** Name of the prop (or derived setting) that is wrong, e.g. `maxReplicas`. */
+  readonly prop: string;
+  /** The value that was received. */
+  readonly received: unknown;
+  /** What would have been accepted. */
+  readonly allowed: string;
+  /** What the user should change. */
+  readonly fix: string;
+}
+
+/**
+ * Error thrown for input that must not reach a cluster.
+ *
+ * The message always names the construct (kind and path), the prop, the value received,
+ * what is allowed and how to fix it, so a failed `cdk8s synth` points straight at the mistake.
+ */
+export class InferenceConfigError extends Error {
+  /** Construct path of the construct that rejected the input. */
+  public readonly constructPath: string;
+  /** The prop that was rejected. */
+  public readonly prop: string;
+
+  constructor(scope: IConstruct, kind: string, options: InvalidPropOptions) {
+    super(
+      `${kind} '${scope.node.path}': invalid ${options.prop}: received ${describe(options.received)}; ` +
+      `allowed: ${options.allowed}. Fix: ${options.fix}`,
+    );
+    this.name = 'InferenceConfigError';
+    this.constructPath = scope.node.path;
+    this.prop = options.prop;
+  }
+}
+
+/** Renders a received value for an error message (strings quoted, objects as JSON). */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return JSON.stringify(value);
+  if (typeof (value as { toString?: unknown }).toString === 'function' && (value as object).toString !== Object.prototype.toString) {
+    return String(value);
+  }
+  return JSON.stringify(value);
+}

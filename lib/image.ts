@@ -1,0 +1,55 @@
+import { IConstruct } from 'constructs';
+import { InferenceConfigError } from './errors';
+
+/** A container image reference split into its parts. */
+export interface ImageReference {
+  /** Registry and repository, e.g. `vllm/vllm-openai`. */
+  readonly repository: string;
+  /** The tag, if any. */
+  readonly tag?: string;
+  /** The digest (`sha256:…`), if any. */
+  readonly digest?: string;
+}
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const REPOSITORY = /^[a-z0-9]+(?:[._-]+[a-z0-9]+|\/[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*$/;
+
+/** Splits `repo[:tag][@digest]` without judging it. A `:` before the last `/` is a registry port. */
+export function parseImage(image: string): ImageReference {
+  const [name, digest] = image.split('@', 2);
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  if (colon > slash) {
+    return { repository: name.slice(0, colon), tag: name.slice(colon + 1), digest };
+  }
+  return { repository: name, digest };
+}
+
+/**
+ * Checks that an image is pinned: a tag other than `latest`, or a sha256 digest.
+ *
+ * A floating image makes two replicas of one Deployment run different code, and makes a
+ * rollback roll back nothing.
+ *
+ * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
+ */
+export function checkImage(scope: IConstruct, kind: string, prop: string, image: string): ImageReference {
+  const ref = parseImage(image);
+  const fail = (allowed: string, fix: string): never => {
+    throw new InferenceConfigError(scope, kind, { prop, received: image, allowed, fix });
+  };
+  if (!REPOSITORY.test(ref.repository)) {
+    fail('an image reference such as registry/repository:tag or repository@sha256:<64 hex digits>', 'correct the image name');
+  }
+  if (ref.digest !== undefined && !DIGEST.test(ref.digest)) {
+    fail('a digest of the form sha256:<64 lower-case hex digits>', 'copy the digest from the registry');
+  }
+  if (ref.tag !== undefined && !TAG.test(ref.tag)) {
+    fail('a tag of letters, digits, "_", "." and "-" (at most 128)', 'correct the tag');
+  }
+  if (ref.digest === undefined && (ref.tag === undefined || ref.tag === 'latest')) {
+    fail('an image pinned by a version tag (not "latest") or by digest', `pin it, e.g. '${ref.repository}:<version>' or '${ref.repository}@sha256:<digest>'`);
+  }
+  return ref;
+}

@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './gpu';
+export * from './image';
+export * from './inference-service';
+export * from './model-server';
+export * from './names';
+export * from './scaling';

@@ -1,0 +1,704 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { InferenceConfigError, InvalidPropOptions } from './errors';
+import { Gpu } from './gpu';
+import { checkImage } from './image';
+import { ModelServer } from './model-server';
+import { checkName, claimName, toLabelValue } from './names';
+import { QueueMetricsApi, Scaling } from './scaling';
+
+/** Label keys the library sets on every object of a service. */
+export const LABEL_NAME = 'app.kubernetes.io/name';
+/** Label marking the pods' role. */
+export const LABEL_COMPONENT = 'app.kubernetes.io/component';
+/** Label naming the model server preset. */
+export const LABEL_SERVER = 'inference.cdk8s.io/server';
+
+const KIND = 'InferenceService';
+
+/** Default delay between the pod leaving the Service's endpoints and SIGTERM. */
+const DEFAULT_PRESTOP_DELAY = Duration.seconds(15);
+/** Headroom after the drain for the process to exit before SIGKILL. */
+const EXIT_MARGIN_SECONDS = 15;
+/** Startup probe period; the threshold is derived from the start-up budget. */
+const STARTUP_PERIOD_SECONDS = 10;
+/** Readiness: period × failureThreshold = 10 s to leave the Service after the server fails. */
+const READINESS_PERIOD_SECONDS = 5;
+const READINESS_FAILURE_THRESHOLD = 2;
+/** Liveness: 6 failed checks 10 s apart (one minute unresponsive) restart the container. */
+const LIVENESS_PERIOD_SECONDS = 10;
+const LIVENESS_FAILURE_THRESHOLD = 6;
+
+/**
+ * Props of an {@link InferenceService}.
+ */
+export interface InferenceServiceProps {
+  /**
+   * The model server and its model, from a preset (`ModelServer.vllm({...})`, …) or `ModelServer.custom`.
+   */
+  readonly server: ModelServer;
+
+  /**
+   * Name of the Deployment, Service and every other object (a DNS-1035 label, at most 48
+   * characters). Names are part of the contract: changing one replaces the objects.
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * Replica count or autoscaler.
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+   * @default Scaling.fixed(2)
+   */
+  readonly scaling?: Scaling;
+
+  /**
+   * CPU requested per replica. No CPU limit is set unless `cpuLimit` is given: throttling a
+   * model server adds latency without protecting anything the request does not already.
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   * @default - 4 cores with GPUs, 1 core without
+   */
+  readonly cpu?: kplus.Cpu;
+
+  /**
+   * CPU limit per replica.
+   * @default - no CPU limit
+   */
+  readonly cpuLimit?: kplus.Cpu;
+
+  /**
+   * Memory per replica, set as both request and limit (weights pass through host memory while loading).
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   * @default - 32Gi for an LLM server, 4Gi otherwise
+   */
+  readonly memory?: Size;
+
+  /**
+   * GPUs per replica. For LLM servers the count must equal tensor × pipeline parallel.
+   * @see https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/
+   * @default - no GPU (CPU inference)
+   */
+  readonly gpu?: Gpu;
+
+  /**
+   * Size of `/dev/shm` (an in-memory emptyDir). Multi-GPU servers exchange tensors through it
+   * (NCCL); `Size.mebibytes(0)` removes it, which is refused when more than one GPU is used.
+   * @see https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
+   * @default - 2Gi with more than one GPU, 1Gi with one GPU, none on CPU
+   */
+  readonly sharedMemory?: Size;
+
+  /**
+   * Size limit of the writable cache folder (downloads, compile caches) the preset writes to.
+   * @default - 50Gi for an LLM server, 5Gi otherwise
+   */
+  readonly cacheSize?: Size;
+
+  /**
+   * How long the model may take to become ready after the container starts (download, load,
+   * compile). Sets the startup probe's budget; liveness only starts after it, so a loading pod
+   * is never killed. Also raises the Deployment's progress deadline above it.
+   * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/#startup-probe
+   * @default - the preset's default: 15 minutes for LLM servers, 3–5 minutes for others
+   */
+  readonly startupTimeout?: Duration;
+
+  /**
+   * The longest request the service must finish when a pod is stopped (a long LLM stream).
+   * The server's drain flag gets this value, so rolling updates and scale-down do not cut streams.
+   * @default - 3 minutes for LLM servers, 30 s–1 minute for others
+   */
+  readonly maxRequestDuration?: Duration;
+
+  /**
+   * Pause in `preStop` before SIGTERM, so load balancers and kube-proxy stop sending new
+   * requests before the server stops accepting them.
+   * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
+   * @default Duration.seconds(15)
+   */
+  readonly preStopDelay?: Duration;
+
+  /**
+   * Time from the start of termination to SIGKILL. Must cover `preStopDelay + maxRequestDuration`.
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+   * @default - preStopDelay + maxRequestDuration + 15 s
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * Extra pods a rolling update may add. Unavailable pods are always 0, so serving capacity
+   * never drops during an update; each surge pod needs its GPUs free.
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#max-surge
+   * @default 1
+   */
+  readonly maxSurge?: number;
+
+  /**
+   * Pods the PodDisruptionBudget lets a voluntary disruption (node drain) take at once. It must
+   * be at least 1 (0 blocks every drain) and below the minimum replicas (never all pods down).
+   * With fewer than 2 replicas no PodDisruptionBudget is emitted: one pod cannot be protected
+   * without blocking node drains.
+   * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+   * @default 1
+   */
+  readonly pdbMaxUnavailable?: number;
+
+  /**
+   * Environment variables. Secrets go by reference (`EnvValue.fromSecretValue(...)`); a literal
+   * value under a name that looks secret (`*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*KEY*`) is refused.
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
+   * @default - only the preset's own variables
+   */
+  readonly env?: { [name: string]: kplus.EnvValue };
+
+  /**
+   * How the Service is exposed.
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
+   * @default kplus.ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: kplus.ServiceType;
+
+  /**
+   * Client CIDRs a `LoadBalancer` Service admits (also admitted by the NetworkPolicy).
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-source-ranges
+   * @default - ['0.0.0.0/0'] for a LoadBalancer Service; ignored otherwise
+   */
+  readonly loadBalancerSourceRanges?: string[];
+
+  /**
+   * Peers the NetworkPolicy admits to the inference ports (a gateway, a namespace of clients).
+   * Nothing else reaches them but the metrics scraper on the metrics port.
+   * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+   * @default - no peer: only the metrics scraper (and LoadBalancer source ranges)
+   */
+  readonly allowFrom?: kplus.INetworkPolicyPeer[];
+
+  /**
+   * The Prometheus that scrapes the metrics port.
+   * @default - pods labelled `app.kubernetes.io/name=prometheus` in namespace `monitoring`
+   */
+  readonly metricsScraper?: kplus.INetworkPolicyPeer;
+
+  /**
+   * UID (and GID) the server runs as; the pod refuses to run as root.
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * Spread replicas across zones and nodes (`topologySpreadConstraints`, maxSkew 1,
+   * `ScheduleAnyway` so scarce GPU capacity never leaves a pod pending).
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+   * @default true
+   */
+  readonly spread?: boolean;
+
+  /**
+   * Extra labels for every object and the pods.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * One model behind one Service, right by default for production inference.
+ *
+ * Emits a Deployment of model-server pods (startup, readiness and liveness probes sized to
+ * model load time; drain of in-flight requests; GPUs; restricted security context), a Service,
+ * a ServiceAccount without token, a HorizontalPodAutoscaler when scaling is automatic, a
+ * PodDisruptionBudget and an ingress NetworkPolicy.
+ *
+ * @example
+ * new InferenceService(chart, 'chat', {
+ *   server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }),
+ *   gpu: Gpu.nvidia(1),
+ * });
+ */
+export class InferenceService extends Construct {
+  /** Name of every object of this service. */
+  public readonly name: string;
+  /** The model server preset. */
+  public readonly server: ModelServer;
+  /** Labels of every object of this service. */
+  public readonly labels: { [key: string]: string };
+  /** Labels selecting this service's pods. */
+  public readonly selectorLabels: { [key: string]: string };
+  /** The Deployment of model-server pods. */
+  public readonly deployment: kplus.Deployment;
+  /** The server container. */
+  public readonly container: kplus.Container;
+  /** The Service in front of the pods. */
+  public readonly service: kplus.Service;
+  /** The pods' ServiceAccount (no token mounted). */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The ingress NetworkPolicy. */
+  public readonly networkPolicy: kplus.NetworkPolicy;
+  /** The autoscaler, when scaling is automatic. */
+  public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /** The PodDisruptionBudget, when there are at least two replicas. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Replica count or autoscaler bounds. */
+  public readonly scaling: Scaling;
+  /** Start-up budget of the startup probe. */
+  public readonly startupTimeout: Duration;
+  /** Longest request drained on shutdown. */
+  public readonly maxRequestDuration: Duration;
+  /** Pause before SIGTERM. */
+  public readonly preStopDelay: Duration;
+  /** Grace period from termination to SIGKILL. */
+  public readonly terminationGracePeriod: Duration;
+  /** GPUs per replica, if any. */
+  public readonly gpu?: Gpu;
+  /** Name of the queue metric in the Kubernetes metrics API, when scaling on queue depth. */
+  public readonly queueMetricName?: string;
+
+  constructor(scope: Construct, id: string, props: InferenceServiceProps) {
+    super(scope, id);
+    const server = props.server;
+    this.server = server;
+    this.name = checkName(this, KIND, 'name', props.name ?? id);
+    claimName(this, KIND, 'name', this.name);
+    const image = checkImage(this, KIND, 'server image', server.image);
+
+    this.gpu = props.gpu;
+    this.checkGpu(props.gpu);
+    this.scaling = props.scaling ?? Scaling.fixed(2);
+    this.checkScaling(this.scaling);
+
+    this.startupTimeout = props.startupTimeout ?? server.defaultStartupTimeout;
+    this.maxRequestDuration = props.maxRequestDuration ?? server.defaultMaxRequestDuration;
+    this.preStopDelay = props.preStopDelay ?? DEFAULT_PRESTOP_DELAY;
+    const drainSeconds = this.maxRequestDuration.toSeconds();
+    const minimumGrace = this.preStopDelay.toSeconds() + drainSeconds;
+    this.terminationGracePeriod = props.terminationGracePeriod ?? Duration.seconds(minimumGrace + EXIT_MARGIN_SECONDS);
+    this.checkTimings(minimumGrace);
+
+    const gpus = props.gpu?.count ?? 0;
+    const sharedMemory = props.sharedMemory ?? (gpus > 1 ? Size.gibibytes(2) : gpus === 1 ? Size.gibibytes(1) : undefined);
+    this.checkSharedMemory(sharedMemory, gpus);
+    const cpu = props.cpu ?? kplus.Cpu.units(gpus > 0 ? 4 : 1);
+    const memory = props.memory ?? Size.gibibytes(server.isLlm ? 32 : 4);
+    const cacheSize = props.cacheSize ?? Size.gibibytes(server.isLlm ? 50 : 5);
+    this.checkCpu('cpu', cpu);
+    if (props.cpuLimit) this.checkCpu('cpuLimit', props.cpuLimit);
+    this.checkSize('memory', memory);
+    this.checkSize('cacheSize', cacheSize);
+    this.checkEnv(props.env ?? {});
+
+    this.selectorLabels = { [LABEL_NAME]: this.name, [LABEL_COMPONENT]: 'model-server' };
+    const labels: { [key: string]: string } = this.labels = {
+      ...props.labels,
+      ...this.selectorLabels,
+      'app.kubernetes.io/version': toLabelValue(image.tag ?? image.digest ?? 'pinned'),
+      'app.kubernetes.io/managed-by': 'cdk8s-inference',
+      [LABEL_SERVER]: server.kind,
+    };
+    const metadata = (suffix = '') => ({ name: `${this.name}${suffix}`, labels });
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(),
+      automountToken: false,
+    });
+
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      metadata: metadata(),
+      podMetadata: { labels },
+      select: false,
+      replicas: this.scaling.mode === 'fixed' ? this.scaling.minReplicas : undefined,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(props.maxSurge ?? 1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      progressDeadline: Duration.seconds(Math.max(600, this.startupTimeout.toSeconds() + 300)),
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      terminationGracePeriod: this.terminationGracePeriod,
+      securityContext: {
+        ensureNonRoot: true,
+        user: props.runAsUser ?? 1000,
+        group: props.runAsUser ?? 1000,
+        fsGroup: props.runAsUser ?? 1000,
+        fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+      },
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
+
+    this.container = this.deployment.addContainer({
+      name: 'server',
+      image: server.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: server.command,
+      args: server._args({ drainSeconds }),
+      ports: this.containerPorts(),
+      envVariables: this.environment(props.env ?? {}),
+      resources: {
+        cpu: { request: cpu, limit: props.cpuLimit },
+        memory: { request: memory, limit: memory },
+        ephemeralStorage: { request: Size.mebibytes(this.writableVolumeSizes(cacheSize).reduce((a, b) => a + b, 0)) },
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        user: props.runAsUser ?? 1000,
+        group: props.runAsUser ?? 1000,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+      },
+      startup: this.probe(server.readiness, {
+        periodSeconds: Duration.seconds(STARTUP_PERIOD_SECONDS),
+        failureThreshold: Math.ceil(this.startupTimeout.toSeconds() / STARTUP_PERIOD_SECONDS),
+        timeoutSeconds: Duration.seconds(5),
+      }),
+      readiness: this.probe(server.readiness, {
+        periodSeconds: Duration.seconds(READINESS_PERIOD_SECONDS),
+        failureThreshold: READINESS_FAILURE_THRESHOLD,
+        successThreshold: 1,
+        timeoutSeconds: Duration.seconds(3),
+      }),
+      liveness: this.probe(server.liveness, {
+        periodSeconds: Duration.seconds(LIVENESS_PERIOD_SECONDS),
+        failureThreshold: LIVENESS_FAILURE_THRESHOLD,
+        timeoutSeconds: Duration.seconds(5),
+      }),
+      lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', String(this.preStopDelay.toSeconds())]) },
+    });
+    this.mountVolumes(cacheSize, sharedMemory);
+    this.patchPodSpec(props);
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: metadata(),
+      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+      loadBalancerSourceRanges: props.serviceType === kplus.ServiceType.LOAD_BALANCER
+        ? props.loadBalancerSourceRanges ?? ['0.0.0.0/0'] : undefined,
+      ports: this.containerPorts().map((p) => ({ name: p.name, port: p.number, targetPort: p.number })),
+    });
+    for (const [key, value] of Object.entries(this.selectorLabels)) this.service.selectLabel(key, value);
+
+    this.networkPolicy = this.buildNetworkPolicy(props, metadata());
+
+    if (this.scaling.mode !== 'fixed') {
+      this.queueMetricName = this.scaling.mode === 'queue' ? this.queueMetric() : undefined;
+      this.autoscaler = this.buildAutoscaler(metadata());
+    }
+    if (this.scaling.minReplicas >= 2) {
+      const maxUnavailable = props.pdbMaxUnavailable ?? 1;
+      this.checkDisruptionBudget(maxUnavailable);
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: metadata(),
+        spec: {
+          maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable),
+          selector: { matchLabels: this.selectorLabels },
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+    } else if (props.pdbMaxUnavailable !== undefined) {
+      this.fail({
+        prop: 'pdbMaxUnavailable',
+        received: props.pdbMaxUnavailable,
+        allowed: 'only with at least 2 replicas (one replica cannot be protected without blocking node drains)',
+        fix: 'raise the replicas (or minReplicas) to 2 or more, or remove pdbMaxUnavailable',
+      });
+    }
+  }
+
+  /**
+   * Admits another peer to the inference ports (HTTP and gRPC) through the NetworkPolicy.
+   */
+  public allowFrom(peer: kplus.INetworkPolicyPeer): void {
+    this.networkPolicy.addIngressRule(peer, this.inferencePorts().map((p) => kplus.NetworkPolicyPort.tcp(p)));
+  }
+
+  private fail(options: InvalidPropOptions): never {
+    throw new InferenceConfigError(this, KIND, options);
+  }
+
+  private containerPorts(): kplus.ContainerPort[] {
+    const s = this.server;
+    const ports: kplus.ContainerPort[] = [{ name: 'http', number: s.httpPort }];
+    if (s.grpcPort !== undefined) ports.push({ name: 'grpc', number: s.grpcPort });
+    if (s.metricsPort !== undefined && s.metricsPort !== s.httpPort) ports.push({ name: 'metrics', number: s.metricsPort });
+    return ports;
+  }
+
+  private inferencePorts(): number[] {
+    return [this.server.httpPort, ...(this.server.grpcPort !== undefined ? [this.server.grpcPort] : [])];
+  }
+
+  private probe(check: { port: number; path?: string }, options: kplus.ProbeOptions): kplus.Probe {
+    return check.path !== undefined
+      ? kplus.Probe.fromHttpGet(check.path, { ...options, port: check.port })
+      : kplus.Probe.fromTcpSocket({ ...options, port: check.port });
+  }
+
+  private environment(userEnv: { [name: string]: kplus.EnvValue }): { [name: string]: kplus.EnvValue } {
+    const env: { [name: string]: kplus.EnvValue } = {};
+    for (const [k, v] of Object.entries(this.server.env)) env[k] = kplus.EnvValue.fromValue(v);
+    return { ...env, ...userEnv };
+  }
+
+  /** emptyDir size limits (MiB) of the preset's writable folders: 1Gi for /tmp, cacheSize for the others. */
+  private writableVolumeSizes(cacheSize: Size): number[] {
+    return this.server.writablePaths.map((p) => (p === '/tmp' ? 1024 : cacheSize.toMebibytes()));
+  }
+
+  private mountVolumes(cacheSize: Size, sharedMemory: Size | undefined): void {
+    const sizes = this.writableVolumeSizes(cacheSize);
+    this.server.writablePaths.forEach((path, i) => {
+      const volumeName = path === '/tmp' ? 'tmp' : `writable-${i}`;
+      const volume = kplus.Volume.fromEmptyDir(this, `Writable${i}`, volumeName, { sizeLimit: Size.mebibytes(sizes[i]) });
+      this.container.mount(path, volume);
+    });
+    if (sharedMemory && sharedMemory.toMebibytes() > 0) {
+      const shm = kplus.Volume.fromEmptyDir(this, 'SharedMemory', 'dshm', {
+        medium: kplus.EmptyDirMedium.MEMORY,
+        sizeLimit: sharedMemory,
+      });
+      this.container.mount('/dev/shm', shm);
+    }
+    if (this.server.configFiles.length > 0) {
+      const configMap = new kplus.ConfigMap(this, 'ServerConfig', {
+        metadata: { name: `${this.name}-server-config`, labels: this.labels },
+      });
+      this.server.configFiles.forEach((file, i) => {
+        const key = `file-${i}`;
+        configMap.addData(key, file.content);
+        const volume = kplus.Volume.fromConfigMap(this, `ServerConfigVolume${i}`, configMap, {
+          name: `server-config-${i}`,
+          items: { [key]: { path: file.path.split('/').pop()! } },
+        });
+        this.container.mount(file.path.slice(0, file.path.lastIndexOf('/')), volume, { readOnly: true });
+      });
+    }
+  }
+
+  /**
+   * Fields cdk8s-plus-27 has no API for: GPU limits, seccomp, dropping ALL capabilities, topology
+   * spread, no service links.
+   * Applied as JSON patches to the Deployment, hidden from users.
+   */
+  private patchPodSpec(props: InferenceServiceProps): void {
+    const deployment = ApiObject.of(this.deployment);
+    const pod = '/spec/template/spec';
+    // cdk8s-plus labels pods with a hash of the construct path; selection here is by stable labels
+    // only, so renaming a chart or construct never restarts the pods.
+    deployment.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+    deployment.addJsonPatch(JsonPatch.add(`${pod}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
+    // cdk8s-plus-27's Capability enum has no "ALL", which Pod Security "restricted" requires dropping.
+    deployment.addJsonPatch(JsonPatch.add(`${pod}/containers/0/securityContext/capabilities`, { drop: ['ALL'] }));
+    // Service links inject <SERVICE>_PORT variables; vLLM reads VLLM_PORT and breaks when a Service is named vllm.
+    deployment.addJsonPatch(JsonPatch.add(`${pod}/enableServiceLinks`, false));
+    const gpu = props.gpu;
+    if (gpu) {
+      deployment.addJsonPatch(JsonPatch.add(`${pod}/containers/0/resources/limits/${gpu.resourceName.replace('/', '~1')}`,
+        k8s.Quantity.fromNumber(gpu.count)));
+      if (gpu.product) deployment.addJsonPatch(JsonPatch.add(`${pod}/nodeSelector`, { [gpu.productLabel]: gpu.product }));
+      if (gpu.tolerateTaint) {
+        deployment.addJsonPatch(JsonPatch.add(`${pod}/tolerations`, [
+          { key: gpu.resourceName, operator: 'Exists', effect: 'NoSchedule' },
+        ]));
+      }
+    }
+    if (props.spread ?? true) {
+      deployment.addJsonPatch(JsonPatch.add(`${pod}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((key) => ({
+        maxSkew: 1,
+        topologyKey: key,
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: this.selectorLabels },
+        matchLabelKeys: ['pod-template-hash'],
+      }))));
+    }
+  }
+
+  private buildNetworkPolicy(props: InferenceServiceProps, metadata: { name: string; labels: { [key: string]: string } }): kplus.NetworkPolicy {
+    const policy = new kplus.NetworkPolicy(this, 'NetworkPolicy', {
+      metadata,
+      selector: kplus.Pods.select(this, 'Pods', { labels: this.selectorLabels }),
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    });
+    const ports = this.inferencePorts().map((p) => kplus.NetworkPolicyPort.tcp(p));
+    for (const peer of props.allowFrom ?? []) policy.addIngressRule(peer, ports);
+    if (props.serviceType === kplus.ServiceType.LOAD_BALANCER) {
+      (props.loadBalancerSourceRanges ?? ['0.0.0.0/0']).forEach((cidr, i) =>
+        policy.addIngressRule(kplus.NetworkPolicyIpBlock.ipv4(this, `LoadBalancerSource${i}`, cidr), ports));
+    }
+    if (this.server.metricsPort !== undefined) {
+      const scraper = props.metricsScraper ?? kplus.Pods.select(this, 'MetricsScraper', {
+        labels: { [LABEL_NAME]: 'prometheus' },
+        namespaces: kplus.Namespaces.select(this, 'MonitoringNamespace', { names: ['monitoring'] }),
+      });
+      policy.addIngressRule(scraper, [kplus.NetworkPolicyPort.tcp(this.server.metricsPort)]);
+    }
+    return policy;
+  }
+
+  private queueMetric(): string {
+    const metric = this.server.queueDepthMetric;
+    if (metric === undefined) {
+      this.fail({
+        prop: 'scaling',
+        received: 'Scaling.onQueueDepth',
+        allowed: `a server with a queue-depth metric (vllm, tgi, triton, sglang, or custom with queueDepthMetric); '${this.server.kind}' has none`,
+        fix: 'use Scaling.onCpu or Scaling.fixed, or set queueDepthMetric on ModelServer.custom',
+      });
+    }
+    // Metric names in the Kubernetes metrics APIs are path segments: the adapter rule renames ':' to '_'.
+    return metric.replace(/:/g, '_');
+  }
+
+  private buildAutoscaler(metadata: { name: string; labels: { [key: string]: string } }): kplus.HorizontalPodAutoscaler {
+    const s = this.scaling;
+    let metric: kplus.Metric;
+    if (s.mode === 'cpu') {
+      metric = kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(s.target!));
+    } else if (s.metricsApi === QueueMetricsApi.EXTERNAL) {
+      metric = kplus.Metric.external({
+        name: this.queueMetricName!,
+        target: kplus.MetricTarget.averageValue(s.target!),
+        labelSelector: kplus.LabelSelector.of({ labels: { service: this.name } }),
+      });
+    } else {
+      metric = kplus.Metric.pods({ name: this.queueMetricName!, target: kplus.MetricTarget.averageValue(s.target!) });
+    }
+    return new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+      metadata,
+      target: this.deployment,
+      minReplicas: s.minReplicas,
+      maxReplicas: s.maxReplicas,
+      metrics: [metric],
+      scaleUp: {
+        strategy: kplus.ScalingStrategy.MAX_CHANGE,
+        stabilizationWindow: Duration.seconds(0),
+        policies: [{ replicas: kplus.Replicas.absolute(2), duration: Duration.minutes(1) }],
+      },
+      scaleDown: {
+        strategy: kplus.ScalingStrategy.MIN_CHANGE,
+        stabilizationWindow: Duration.minutes(10),
+        policies: [{ replicas: kplus.Replicas.absolute(1), duration: Duration.minutes(5) }],
+      },
+    });
+  }
+
+  private checkGpu(gpu: Gpu | undefined): void {
+    const parallelism = this.server.parallelism;
+    if (gpu && (!Number.isInteger(gpu.count) || gpu.count < 1)) {
+      this.fail({ prop: 'gpu', received: gpu.count, allowed: 'a whole number of GPUs, 1 or more', fix: 'request whole GPUs, e.g. Gpu.nvidia(1), or omit gpu for CPU inference' });
+    }
+    if (parallelism > 1 && (gpu?.count ?? 0) !== parallelism) {
+      this.fail({
+        prop: 'gpu',
+        received: gpu ? `${gpu.count} GPU(s)` : 'no GPU',
+        allowed: `exactly ${this.server._parallelismProp} = ${parallelism} GPUs per replica`,
+        fix: `set gpu to Gpu.nvidia(${parallelism}) (or Gpu.amd), or change the parallelism of the server`,
+      });
+    }
+  }
+
+  private checkScaling(s: Scaling): void {
+    for (const [prop, value] of [['minReplicas', s.minReplicas], ['maxReplicas', s.maxReplicas]] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        this.fail({
+          prop: s.mode === 'fixed' ? 'scaling (replicas)' : `scaling.${prop}`,
+          received: value,
+          allowed: 'a whole number, 1 or more',
+          fix: 'give at least one replica',
+        });
+      }
+    }
+    if (s.minReplicas > s.maxReplicas) {
+      this.fail({
+        prop: 'scaling.minReplicas',
+        received: s.minReplicas,
+        allowed: `at most maxReplicas (${s.maxReplicas})`,
+        fix: 'raise maxReplicas or lower minReplicas',
+      });
+    }
+    if (s.mode === 'cpu' && !(s.target! > 0 && s.target! <= 100)) {
+      this.fail({ prop: 'scaling.targetUtilizationPercent', received: s.target, allowed: 'a percentage above 0, at most 100', fix: 'use e.g. 70' });
+    }
+    if (s.mode === 'queue' && !(s.target! > 0)) {
+      this.fail({ prop: 'scaling.targetPerReplica', received: s.target, allowed: 'a number of queued requests above 0', fix: 'use e.g. 5' });
+    }
+  }
+
+  private checkTimings(minimumGrace: number): void {
+    if (this.startupTimeout.toSeconds() < STARTUP_PERIOD_SECONDS) {
+      this.fail({
+        prop: 'startupTimeout',
+        received: this.startupTimeout.toHumanString(),
+        allowed: `at least ${STARTUP_PERIOD_SECONDS} s (one startup probe period); the model's download and load time`,
+        fix: 'set startupTimeout to the p99 time from container start to a loaded model, e.g. Duration.minutes(10)',
+      });
+    }
+    const grace = this.terminationGracePeriod.toSeconds();
+    if (grace < minimumGrace) {
+      this.fail({
+        prop: 'terminationGracePeriod',
+        received: this.terminationGracePeriod.toHumanString(),
+        allowed: `at least preStopDelay (${this.preStopDelay.toSeconds()} s) + maxRequestDuration (${this.maxRequestDuration.toSeconds()} s) = ${minimumGrace} s`,
+        fix: `raise terminationGracePeriod to ${minimumGrace + EXIT_MARGIN_SECONDS} s, or lower maxRequestDuration`,
+      });
+    }
+  }
+
+  private checkSharedMemory(sharedMemory: Size | undefined, gpus: number): void {
+    if (gpus > 1 && (sharedMemory === undefined || sharedMemory.toMebibytes() === 0)) {
+      this.fail({
+        prop: 'sharedMemory',
+        received: '0',
+        allowed: `a /dev/shm size above 0 with ${gpus} GPUs (NCCL exchanges tensors through shared memory)`,
+        fix: 'remove sharedMemory to get the 2Gi default, or set e.g. Size.gibibytes(4)',
+      });
+    }
+  }
+
+  private checkCpu(prop: string, cpu: kplus.Cpu): void {
+    const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(cpu.amount);
+    if (!m || Number(m[1]) <= 0) {
+      this.fail({ prop, received: cpu.amount, allowed: 'a positive CPU amount, e.g. Cpu.units(2) or Cpu.millis(500)', fix: `set ${prop} to a positive amount` });
+    }
+  }
+
+  private checkSize(prop: string, size: Size): void {
+    if (!(size.toMebibytes() > 0)) {
+      this.fail({ prop, received: `${size.toMebibytes()}Mi`, allowed: 'a size above 0, e.g. Size.gibibytes(16)', fix: `set ${prop} to a positive size` });
+    }
+  }
+
+  private checkEnv(env: { [name: string]: kplus.EnvValue }): void {
+    for (const [name, value] of Object.entries(env)) {
+      if (/TOKEN|SECRET|PASSWORD|KEY/i.test(name) && value.value !== undefined) {
+        this.fail({
+          prop: `env.${name}`,
+          received: '(a literal value, not shown)',
+          allowed: 'a reference to a Secret: a secret value must never appear in the YAML',
+          fix: `use EnvValue.fromSecretValue({ secret: Secret.fromSecretName(this, '${name}', '<secret>'), key: '<key>' })`,
+        });
+      }
+    }
+  }
+
+  private checkDisruptionBudget(maxUnavailable: number): void {
+    const min = this.scaling.minReplicas;
+    if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) {
+      this.fail({
+        prop: 'pdbMaxUnavailable',
+        received: maxUnavailable,
+        allowed: 'a whole number of at least 1: 0 blocks every node drain and cluster upgrade',
+        fix: 'set pdbMaxUnavailable to 1',
+      });
+    }
+    if (maxUnavailable >= min) {
+      this.fail({
+        prop: 'pdbMaxUnavailable',
+        received: maxUnavailable,
+        allowed: `fewer than the minimum replicas (${min}), so a drain never takes every pod`,
+        fix: `set pdbMaxUnavailable to at most ${min - 1}, or raise the replicas`,
+      });
+    }
+  }
+}
+

@@ -1,0 +1,80 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { InferenceConfigError } from './errors';
+
+/**
+ * Longest name an InferenceService may have.
+ *
+ * Service names are DNS-1035 labels (at most 63 characters). 48 leaves room for the suffixes
+ * the library appends to derived objects (for example `-canary` or `-model-cache`), so every
+ * derived name is valid too.
+ */
+export const MAX_NAME_LENGTH = 48;
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Checks that `value` is a DNS-1035 label (lower-case letters, digits and `-`, starting with a
+ * letter, ending with a letter or digit) no longer than `maxLength`, and returns it.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#rfc-1035-label-names
+ */
+export function checkName(scope: IConstruct, kind: string, prop: string, value: string, maxLength = MAX_NAME_LENGTH): string {
+  if (value.length > maxLength) {
+    throw new InferenceConfigError(scope, kind, {
+      prop,
+      received: value,
+      allowed: `a DNS-1035 label of at most ${maxLength} characters (this one has ${value.length})`,
+      fix: `choose a shorter ${prop}`,
+    });
+  }
+  if (!DNS_1035_LABEL.test(value)) {
+    throw new InferenceConfigError(scope, kind, {
+      prop,
+      received: value,
+      allowed: 'a DNS-1035 label: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit',
+      fix: `set ${prop} to something like '${suggestName(value)}'`,
+    });
+  }
+  return value;
+}
+
+/** A readable DNS-1035 label derived from arbitrary text, for suggestions in error messages. */
+export function suggestName(value: string): string {
+  const cleaned = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').replace(/--+/g, '-');
+  return (cleaned || 'model').slice(0, MAX_NAME_LENGTH).replace(/-+$/, '');
+}
+
+/**
+ * Turns arbitrary text (an image tag, a model id) into a valid label value (at most 63
+ * characters of `[A-Za-z0-9._-]`, starting and ending alphanumeric).
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+export function toLabelValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
+
+const claims = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Reserves `name` in the namespace of `scope`'s chart for one construct of the app, and throws
+ * when another construct of the same app already holds it: two services with one name would
+ * overwrite each other's objects when applied.
+ */
+export function claimName(scope: IConstruct, kind: string, prop: string, name: string): void {
+  const namespace = Chart.of(scope).namespace ?? '(default)';
+  const registry = claims.get(scope.node.root) ?? new Map<string, string>();
+  claims.set(scope.node.root, registry);
+  const key = `${namespace}/${name}`;
+  const holder = registry.get(key);
+  if (holder !== undefined && holder !== scope.node.path) {
+    throw new InferenceConfigError(scope, kind, {
+      prop,
+      received: name,
+      allowed: `a name not already used in namespace ${namespace} (held by '${holder}')`,
+      fix: `give one of the two a distinct ${prop}, or put them in different namespaces`,
+    });
+  }
+  registry.set(key, scope.node.path);
+}

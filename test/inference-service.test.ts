@@ -1,0 +1,290 @@
+import { Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Gpu, InferenceService, ModelServer, QueueMetricsApi, Scaling } from '../lib';
+import { chart, only, podSpec, serverContainer, synthService } from './util';
+
+const vllm = (extra: Partial<Parameters<typeof ModelServer.vllm>[0]> = {}) =>
+  ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct', ...extra });
+
+describe('InferenceService defaults', () => {
+  const manifests = synthService({ server: vllm(), gpu: Gpu.nvidia(1) });
+
+  test('snapshot of the defaults', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('emits exactly the objects of one service', () => {
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+      'Deployment/svc', 'NetworkPolicy/svc', 'PodDisruptionBudget/svc', 'Service/svc', 'ServiceAccount/svc',
+    ]);
+  });
+
+  test('names carry no hash and every object is in the chart namespace', () => {
+    for (const m of manifests) {
+      expect(m.metadata.name).toBe('svc');
+      expect(m.metadata.namespace).toBe('ml');
+    }
+  });
+
+  test('two replicas and a rolling update that never lowers capacity', () => {
+    const spec = only(manifests, 'Deployment').spec;
+    expect(spec.replicas).toBe(2);
+    expect(spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  test('pods are selected by stable labels only', () => {
+    const selector = { 'app.kubernetes.io/name': 'svc', 'app.kubernetes.io/component': 'model-server' };
+    const deployment = only(manifests, 'Deployment');
+    expect(deployment.spec.selector).toEqual({ matchLabels: selector });
+    expect(deployment.spec.template.metadata.labels).toMatchObject(selector);
+    expect(Object.keys(deployment.spec.template.metadata.labels)).not.toContain('cdk8s.io/metadata.addr');
+    expect(only(manifests, 'Service').spec.selector).toEqual(selector);
+    expect(only(manifests, 'PodDisruptionBudget').spec.selector).toEqual({ matchLabels: selector });
+    expect(only(manifests, 'NetworkPolicy').spec.podSelector).toEqual({ matchLabels: selector });
+  });
+
+  test('the pod meets Pod Security "restricted"', () => {
+    const pod = podSpec(manifests);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(serverContainer(manifests).securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 1000,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+    });
+  });
+
+  test('own ServiceAccount, no token mounted, no service-link variables', () => {
+    const pod = podSpec(manifests);
+    expect(pod.serviceAccountName).toBe('svc');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.enableServiceLinks).toBe(false);
+    expect(only(manifests, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  test('writable folders are emptyDirs under a read-only root filesystem', () => {
+    const mounts = serverContainer(manifests).volumeMounts.map((m: any) => m.mountPath);
+    expect(mounts).toEqual(['/cache', '/tmp', '/dev/shm']);
+    const volumes = podSpec(manifests).volumes;
+    expect(volumes.find((v: any) => v.name === 'dshm').emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1024Mi' });
+    expect(volumes.find((v: any) => v.name === 'tmp').emptyDir).toEqual({ sizeLimit: '1024Mi' });
+  });
+
+  test('ClusterIP Service with named ports', () => {
+    const service = only(manifests, 'Service');
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 8000 }]);
+  });
+
+  test('PDB lets one pod go, keeps the rest, and lets stuck pods be evicted', () => {
+    expect(only(manifests, 'PodDisruptionBudget').spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+  });
+
+  test('replicas spread across zones and nodes without blocking scheduling', () => {
+    const constraints = podSpec(manifests).topologySpreadConstraints;
+    expect(constraints.map((c: any) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable])).toEqual([
+      ['topology.kubernetes.io/zone', 1, 'ScheduleAnyway'],
+      ['kubernetes.io/hostname', 1, 'ScheduleAnyway'],
+    ]);
+    expect(constraints[0].matchLabelKeys).toEqual(['pod-template-hash']);
+  });
+});
+
+describe('probes and start-up budget', () => {
+  test('startup probe budget equals startupTimeout; liveness waits for it', () => {
+    const c = serverContainer(synthService({ server: vllm(), gpu: Gpu.nvidia(1), startupTimeout: Duration.minutes(25) }));
+    expect(c.startupProbe).toEqual({
+      httpGet: { path: '/health', port: 8000, scheme: 'HTTP' },
+      periodSeconds: 10,
+      failureThreshold: 150,
+      timeoutSeconds: 5,
+    });
+    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBe(25 * 60);
+    // A liveness probe has no delay of its own: Kubernetes starts it only after the startup probe succeeds.
+    expect(c.livenessProbe.initialDelaySeconds).toBeUndefined();
+  });
+
+  test('a start-up budget that is not a whole number of periods is rounded up', () => {
+    const c = serverContainer(synthService({ server: vllm(), gpu: Gpu.nvidia(1), startupTimeout: Duration.seconds(95) }));
+    expect(c.startupProbe.failureThreshold).toBe(10);
+  });
+
+  test('readiness takes a failing pod out of the Service within 10 s', () => {
+    const c = serverContainer(synthService({ server: vllm(), gpu: Gpu.nvidia(1) }));
+    expect(c.readinessProbe.periodSeconds * c.readinessProbe.failureThreshold).toBeLessThanOrEqual(10);
+    expect(c.readinessProbe.httpGet.path).toBe('/health');
+  });
+
+  test('the progress deadline outlasts the start-up budget', () => {
+    const d = only(synthService({ server: vllm(), gpu: Gpu.nvidia(1), startupTimeout: Duration.minutes(30) }), 'Deployment');
+    expect(d.spec.progressDeadlineSeconds).toBeGreaterThan(30 * 60);
+  });
+});
+
+describe('drain', () => {
+  test('preStop, grace period and the server drain flag agree', () => {
+    const manifests = synthService({ server: vllm(), gpu: Gpu.nvidia(1), maxRequestDuration: Duration.minutes(4) });
+    const c = serverContainer(manifests);
+    expect(c.lifecycle.preStop).toEqual({ exec: { command: ['sleep', '15'] } });
+    expect(c.args).toContain('--shutdown-timeout=240');
+    expect(podSpec(manifests).terminationGracePeriodSeconds).toBe(15 + 240 + 15);
+  });
+
+  test('an explicit grace period that covers the drain is kept', () => {
+    const manifests = synthService({
+      server: vllm(), gpu: Gpu.nvidia(1), maxRequestDuration: Duration.minutes(1), preStopDelay: Duration.seconds(5), terminationGracePeriod: Duration.seconds(65),
+    });
+    expect(podSpec(manifests).terminationGracePeriodSeconds).toBe(65);
+    expect(serverContainer(manifests).lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
+  });
+});
+
+describe('resources and GPUs', () => {
+  test('GPU count in limits, product in nodeSelector, GPU taint tolerated', () => {
+    const manifests = synthService({
+      server: vllm({ tensorParallelSize: 2 }), gpu: Gpu.nvidia(2, { product: 'NVIDIA-A100-SXM4-80GB' }), cpu: kplus.Cpu.units(8), memory: Size.gibibytes(64),
+    });
+    const c = serverContainer(manifests);
+    expect(c.resources).toEqual({
+      limits: { 'memory': '65536Mi', 'nvidia.com/gpu': 2 },
+      requests: { 'cpu': '8', 'memory': '65536Mi', 'ephemeral-storage': '51Gi' },
+    });
+    expect(c.args).toContain('--tensor-parallel-size=2');
+    const pod = podSpec(manifests);
+    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' });
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.volumes.find((v: any) => v.name === 'dshm').emptyDir.sizeLimit).toBe('2048Mi');
+  });
+
+  test('AMD GPUs use amd.com/gpu and can skip the toleration', () => {
+    const manifests = synthService({ server: vllm(), gpu: Gpu.amd(1, { tolerateTaint: false }) });
+    expect(serverContainer(manifests).resources.limits['amd.com/gpu']).toBe(1);
+    expect(podSpec(manifests).tolerations).toBeUndefined();
+    expect(podSpec(manifests).nodeSelector).toBeUndefined();
+  });
+
+  test('CPU inference has no GPU, no /dev/shm and a CPU limit only when asked', () => {
+    const manifests = synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }), cpuLimit: kplus.Cpu.units(4) });
+    const c = serverContainer(manifests);
+    expect(c.resources.limits).toEqual({ cpu: '4', memory: '4096Mi' });
+    expect(c.volumeMounts.map((m: any) => m.mountPath)).not.toContain('/dev/shm');
+    expect(podSpec(manifests).tolerations).toBeUndefined();
+  });
+});
+
+describe('scaling', () => {
+  test('queue depth through the Pods metrics API with GPU-minded behaviour', () => {
+    const manifests = synthService({ server: vllm(), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 6 }) });
+    const hpa = only(manifests, 'HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' });
+    expect(hpa.spec.metrics).toEqual([{
+      type: 'Pods',
+      pods: { metric: { name: 'vllm_num_requests_waiting' }, target: { type: 'AverageValue', averageValue: 5 } },
+    }]);
+    expect(hpa.spec.behavior.scaleUp.stabilizationWindowSeconds).toBe(0);
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBeGreaterThanOrEqual(600);
+    expect(hpa.spec.behavior.scaleDown.policies).toEqual([{ type: 'Pods', value: 1, periodSeconds: 300 }]);
+    // The HPA owns the replica count.
+    expect(only(manifests, 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  test('queue depth through the External metrics API selects the service', () => {
+    const manifests = synthService({
+      server: ModelServer.tgi({ model: 'mistralai/Mistral-7B-Instruct-v0.3' }), gpu: Gpu.nvidia(1),
+      scaling: Scaling.onQueueDepth({ maxReplicas: 4, targetPerReplica: 3, metricsApi: QueueMetricsApi.EXTERNAL }),
+    });
+    expect(only(manifests, 'HorizontalPodAutoscaler').spec.metrics).toEqual([{
+      type: 'External',
+      external: {
+        metric: { name: 'tgi_queue_size', selector: { matchLabels: { service: 'svc' } } },
+        target: { type: 'AverageValue', averageValue: 3 },
+      },
+    }]);
+  });
+
+  test('CPU utilization for classic models', () => {
+    const manifests = synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }), scaling: Scaling.onCpu({ maxReplicas: 10, targetUtilizationPercent: 60 }) });
+    const hpa = only(manifests, 'HorizontalPodAutoscaler');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+    expect(hpa.spec.metrics[0]).toEqual({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } });
+  });
+
+  test('the PDB follows the minimum replicas', () => {
+    const manifests = synthService({ server: vllm(), gpu: Gpu.nvidia(1), scaling: Scaling.fixed(5), pdbMaxUnavailable: 2 });
+    expect(only(manifests, 'PodDisruptionBudget').spec.maxUnavailable).toBe(2);
+  });
+
+  test('a single replica gets no PDB (it could only block drains or allow the outage)', () => {
+    const manifests = synthService({ server: vllm(), gpu: Gpu.nvidia(1), scaling: Scaling.fixed(1) });
+    expect(manifests.filter((m) => m.kind === 'PodDisruptionBudget')).toEqual([]);
+    expect(only(manifests, 'Deployment').spec.replicas).toBe(1);
+  });
+});
+
+describe('network policy', () => {
+  test('admits declared peers on inference ports and the scraper on the metrics port only', () => {
+    const c = chart();
+    const gateway = kplus.Pods.select(c, 'Gateway', { labels: { app: 'gateway' } });
+    new InferenceService(c, 'svc', { server: ModelServer.triton(), allowFrom: [gateway] });
+    const policy = only(Testing.synth(c) as any, 'NetworkPolicy');
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: 'gateway' } } }], ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        ports: [{ port: 8002, protocol: 'TCP' }],
+      },
+    ]);
+  });
+
+  test('allowFrom() after construction still lands', () => {
+    const c = chart();
+    const svc = new InferenceService(c, 'svc', { server: vllm(), gpu: Gpu.nvidia(1) });
+    svc.allowFrom(kplus.Pods.select(c, 'Late', { labels: { app: 'late' } }));
+    const policy = only(Testing.synth(c) as any, 'NetworkPolicy');
+    expect(policy.spec.ingress.map((r: any) => r.from[0].podSelector?.matchLabels)).toContainEqual({ app: 'late' });
+  });
+
+  test('a LoadBalancer Service admits its source ranges', () => {
+    const manifests = synthService({
+      server: vllm(), gpu: Gpu.nvidia(1), serviceType: kplus.ServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ['203.0.113.0/24'],
+    });
+    expect(only(manifests, 'Service').spec).toMatchObject({ type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24'] });
+    expect(only(manifests, 'NetworkPolicy').spec.ingress[0]).toEqual({ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 8000, protocol: 'TCP' }] });
+  });
+});
+
+describe('env and secrets', () => {
+  test('secrets are referenced, never inlined', () => {
+    const c = chart();
+    new InferenceService(c, 'svc', {
+      server: vllm(),
+      gpu: Gpu.nvidia(1),
+      env: {
+        HF_TOKEN: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(c, 'Hf', 'hf-token'), key: 'token' }),
+        VLLM_LOGGING_LEVEL: kplus.EnvValue.fromValue('INFO'),
+      },
+    });
+    const manifests = Testing.synth(c) as any[];
+    const env = serverContainer(manifests).env;
+    expect(env).toContainEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } });
+    expect(env).toContainEqual({ name: 'VLLM_LOGGING_LEVEL', value: 'INFO' });
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+  });
+});
+
+describe('labels', () => {
+  test('image tag becomes the version label; extra labels reach every object and the pods', () => {
+    const manifests = synthService({ server: vllm({ image: 'vllm/vllm-openai:v0.19.1' }), gpu: Gpu.nvidia(1), labels: { team: 'search' } });
+    for (const m of manifests) expect(m.metadata.labels).toMatchObject({ 'team': 'search', 'app.kubernetes.io/version': 'v0.19.1' });
+    expect(only(manifests, 'Deployment').spec.template.metadata.labels.team).toBe('search');
+  });
+
+  test('spread can be switched off', () => {
+    expect(podSpec(synthService({ server: vllm(), gpu: Gpu.nvidia(1), spread: false })).topologySpreadConstraints).toBeUndefined();
+  });
+});
