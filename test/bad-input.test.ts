@@ -1,0 +1,152 @@
+import { Chart, Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Gpu, InferenceConfigError, InferenceService, InferenceServiceProps, ModelServer, Scaling } from '../lib';
+import { chart } from './util';
+
+const server = ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' });
+
+function build(props: Partial<InferenceServiceProps>, id = 'svc'): () => void {
+  return () => new InferenceService(chart(), id, { server, gpu: Gpu.nvidia(1), ...props });
+}
+
+describe('InferenceService refuses bad input with a message naming path, prop, value, allowed and fix', () => {
+  test('throws when the image is latest', () => {
+    expect(build({ server: ModelServer.vllm({ model: 'm', image: 'vllm/vllm-openai:latest' }) })).toThrow(
+      "InferenceService 'test/svc': invalid server image: received 'vllm/vllm-openai:latest'; " +
+      "allowed: an image pinned by a version tag (not \"latest\") or by digest. " +
+      "Fix: pin it, e.g. 'vllm/vllm-openai:<version>' or 'vllm/vllm-openai@sha256:<digest>'");
+  });
+
+  test('throws when the image is untagged', () => {
+    expect(build({ server: ModelServer.custom({ image: 'registry.example.com:5000/team/server', httpPort: 8080 }) }))
+      .toThrow(/invalid server image: received 'registry.example.com:5000\/team\/server'; allowed: an image pinned/);
+  });
+
+  test('throws when the digest is malformed', () => {
+    expect(build({ server: ModelServer.custom({ image: 'team/server@sha256:abc', httpPort: 8080 }) }))
+      .toThrow(/invalid server image: .*allowed: a digest of the form sha256:<64 lower-case hex digits>/);
+  });
+
+  test('throws when minReplicas > maxReplicas', () => {
+    expect(build({ scaling: Scaling.onQueueDepth({ minReplicas: 5, maxReplicas: 3 }) })).toThrow(
+      "InferenceService 'test/svc': invalid scaling.minReplicas: received 5; allowed: at most maxReplicas (3). " +
+      'Fix: raise maxReplicas or lower minReplicas');
+  });
+
+  test('throws when there are zero replicas', () => {
+    expect(build({ scaling: Scaling.fixed(0) })).toThrow(/invalid scaling \(replicas\): received 0; allowed: a whole number, 1 or more/);
+  });
+
+  test('throws when the CPU target is not a percentage', () => {
+    expect(build({ scaling: Scaling.onCpu({ maxReplicas: 3, targetUtilizationPercent: 0 }) })).toThrow(/invalid scaling.targetUtilizationPercent: received 0/);
+  });
+
+  test('throws when the PDB would block every eviction', () => {
+    expect(build({ scaling: Scaling.fixed(3), pdbMaxUnavailable: 0 })).toThrow(
+      "InferenceService 'test/svc': invalid pdbMaxUnavailable: received 0; " +
+      'allowed: a whole number of at least 1: 0 blocks every node drain and cluster upgrade. Fix: set pdbMaxUnavailable to 1');
+  });
+
+  test('throws when the PDB would allow every pod down', () => {
+    expect(build({ scaling: Scaling.fixed(2), pdbMaxUnavailable: 2 })).toThrow(
+      /invalid pdbMaxUnavailable: received 2; allowed: fewer than the minimum replicas \(2\).*Fix: set pdbMaxUnavailable to at most 1/);
+  });
+
+  test('throws when a PDB is asked for a single replica', () => {
+    expect(build({ scaling: Scaling.fixed(1), pdbMaxUnavailable: 1 })).toThrow(/invalid pdbMaxUnavailable: received 1; allowed: only with at least 2 replicas/);
+  });
+
+  test('throws when the GPU count differs from tensor × pipeline parallel', () => {
+    expect(build({ server: ModelServer.vllm({ model: 'm', tensorParallelSize: 2, pipelineParallelSize: 2 }), gpu: Gpu.nvidia(2) })).toThrow(
+      "InferenceService 'test/svc': invalid gpu: received '2 GPU(s)'; " +
+      'allowed: exactly tensorParallelSize (2) × pipelineParallelSize (2) = 4 GPUs per replica. ' +
+      'Fix: set gpu to Gpu.nvidia(4) (or Gpu.amd), or change the parallelism of the server');
+  });
+
+  test('throws when a sharded server has no GPU', () => {
+    expect(build({ server: ModelServer.tgi({ model: 'm', numShard: 2 }), gpu: undefined })).toThrow(/invalid gpu: received 'no GPU'; allowed: exactly numShard \(2\) = 2 GPUs/);
+  });
+
+  test('throws when the GPU count is not a whole number', () => {
+    expect(build({ gpu: Gpu.nvidia(0.5) })).toThrow(/invalid gpu: received 0.5; allowed: a whole number of GPUs, 1 or more/);
+  });
+
+  test('throws when tensor parallel runs without /dev/shm', () => {
+    expect(build({ server: ModelServer.vllm({ model: 'm', tensorParallelSize: 2 }), gpu: Gpu.nvidia(2), sharedMemory: Size.mebibytes(0) }))
+      .toThrow(/invalid sharedMemory: received '0'; allowed: a \/dev\/shm size above 0 with 2 GPUs/);
+  });
+
+  test('throws when the grace period is shorter than preStop + drain', () => {
+    expect(build({ maxRequestDuration: Duration.minutes(2), terminationGracePeriod: Duration.seconds(60) })).toThrow(
+      "InferenceService 'test/svc': invalid terminationGracePeriod: received '1 minute'; " +
+      'allowed: at least preStopDelay (15 s) + maxRequestDuration (120 s) = 135 s. ' +
+      'Fix: raise terminationGracePeriod to 150 s, or lower maxRequestDuration');
+  });
+
+  test('throws when the start-up budget is zero', () => {
+    expect(build({ startupTimeout: Duration.seconds(0) })).toThrow(
+      /^InferenceService 'test\/svc': invalid startupTimeout: received '0 seconds'; allowed: at least 10 s .*Fix: set startupTimeout to the p99 time/);
+  });
+
+  test('throws when the name is not a DNS-1035 label', () => {
+    expect(build({ name: 'Chat_Service' })).toThrow(
+      "InferenceService 'test/svc': invalid name: received 'Chat_Service'; " +
+      'allowed: a DNS-1035 label: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit. ' +
+      "Fix: set name to something like 'chat-service'");
+  });
+
+  test('throws when the construct id is not a valid name and no name is given', () => {
+    expect(build({}, 'Chat')).toThrow(/InferenceService 'test\/Chat': invalid name: received 'Chat'.*'chat'/);
+  });
+
+  test('throws when the name is too long', () => {
+    expect(build({ name: 'a'.repeat(49) })).toThrow(/invalid name: received 'a{49}'; allowed: a DNS-1035 label of at most 48 characters \(this one has 49\)/);
+  });
+
+  test('throws when two services in one namespace share a name', () => {
+    const c = chart();
+    new InferenceService(c, 'chat', { server, gpu: Gpu.nvidia(1) });
+    expect(() => new InferenceService(c, 'chat2', { server, gpu: Gpu.nvidia(1), name: 'chat' })).toThrow(
+      "InferenceService 'test/chat2': invalid name: received 'chat'; allowed: a name not already used in namespace ml (held by 'test/chat'). " +
+      'Fix: give one of the two a distinct name, or put them in different namespaces');
+  });
+
+  test('two charts in different namespaces may reuse a name, the same namespace may not', () => {
+    const app = Testing.app();
+    new InferenceService(new Chart(app, 'a', { namespace: 'team-a' }), 'chat', { server, gpu: Gpu.nvidia(1) });
+    expect(() => new InferenceService(new Chart(app, 'b', { namespace: 'team-b' }), 'chat', { server, gpu: Gpu.nvidia(1) })).not.toThrow();
+    expect(() => new InferenceService(new Chart(app, 'c', { namespace: 'team-a' }), 'chat', { server, gpu: Gpu.nvidia(1) }))
+      .toThrow(/'c\/chat': invalid name: received 'chat'; allowed: a name not already used in namespace team-a \(held by 'a\/chat'\)/);
+  });
+
+  test('throws when the CPU request is negative', () => {
+    expect(build({ cpu: kplus.Cpu.units(-1) })).toThrow(
+      "InferenceService 'test/svc': invalid cpu: received '-1'; allowed: a positive CPU amount, e.g. Cpu.units(2) or Cpu.millis(500). Fix: set cpu to a positive amount");
+  });
+
+  test('throws when the CPU limit is malformed', () => {
+    expect(build({ cpuLimit: kplus.Cpu.units(NaN) })).toThrow(/invalid cpuLimit: received 'NaN'/);
+  });
+
+  test('throws when memory is zero', () => {
+    expect(build({ memory: Size.gibibytes(0) })).toThrow(/invalid memory: received '0Mi'; allowed: a size above 0/);
+  });
+
+  test('throws when a secret is passed as a literal value', () => {
+    expect(build({ env: { HF_TOKEN: kplus.EnvValue.fromValue('hf_abcdef') } })).toThrow(
+      /invalid env.HF_TOKEN: received '\(a literal value, not shown\)'; allowed: a reference to a Secret/);
+    // The value itself never appears in the message.
+    expect(build({ env: { HF_TOKEN: kplus.EnvValue.fromValue('hf_abcdef') } })).not.toThrow(/hf_abcdef/);
+  });
+
+  test('errors are InferenceConfigError with the construct path and prop', () => {
+    try {
+      build({ scaling: Scaling.fixed(0) })();
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(InferenceConfigError);
+      expect((e as InferenceConfigError).constructPath).toBe('test/svc');
+      expect((e as InferenceConfigError).prop).toBe('scaling (replicas)');
+    }
+  });
+});
