@@ -24,6 +24,14 @@ describe('reference app (main.ts)', () => {
     expect(readFolder(out)).toEqual(readFolder(path.join(root, 'dist')));
   });
 
+  test('`cdk8s synth` (the CLI, as cdk8s.yaml configures it) writes the same manifests', () => {
+    const cliOut = path.join(work, 'cli');
+    execFileSync(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--output', cliOut], {
+      cwd: root, stdio: 'pipe', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    });
+    expect(readFolder(cliOut)).toEqual(readFolder(path.join(root, 'dist')));
+  });
+
   test('emits a GPU vLLM service on queue depth and a CPU TF Serving classifier', () => {
     const manifests = manifestsIn(path.join(root, 'dist'));
     const names = manifests.map((m) => `${m.kind}/${m.metadata.name}`);
