@@ -30,6 +30,13 @@ const READINESS_FAILURE_THRESHOLD = 2;
 /** Liveness: 6 failed checks 10 s apart (one minute unresponsive) restart the container. */
 const LIVENESS_PERIOD_SECONDS = 10;
 const LIVENESS_FAILURE_THRESHOLD = 6;
+/** Ephemeral storage for container logs on top of the emptyDirs. */
+const LOG_ALLOWANCE_MIB = 2048;
+
+/** CPU amount in millicores ('2' → 2000, '500m' → 500). */
+function millicores(cpu: kplus.Cpu): number {
+  return cpu.amount.endsWith('m') ? Number(cpu.amount.slice(0, -1)) : Math.round(Number(cpu.amount) * 1000);
+}
 
 /**
  * Props of an {@link InferenceService}.
@@ -56,16 +63,16 @@ export interface InferenceServiceProps {
   readonly scaling?: Scaling;
 
   /**
-   * CPU requested per replica. No CPU limit is set unless `cpuLimit` is given: throttling a
-   * model server adds latency without protecting anything the request does not already.
+   * CPU requested per replica.
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
    * @default - 4 cores with GPUs, 1 core without
    */
   readonly cpu?: kplus.Cpu;
 
   /**
-   * CPU limit per replica.
-   * @default - no CPU limit
+   * CPU limit per replica: room for tokenizer and scheduler bursts without starving neighbours.
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   * @default - twice the CPU request
    */
   readonly cpuLimit?: kplus.Cpu;
 
@@ -170,7 +177,8 @@ export interface InferenceServiceProps {
 
   /**
    * Peers the NetworkPolicy admits to the inference ports (a gateway, a namespace of clients).
-   * Nothing else reaches them but the metrics scraper on the metrics port.
+   * Nothing else reaches them but the metrics scraper on the metrics port. Egress is limited
+   * to cluster DNS and HTTPS (port 443: model hubs, object storage); add more with `allowEgressTo`.
    * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
    * @default - no peer: only the metrics scraper (and LoadBalancer source ranges)
    */
@@ -183,11 +191,21 @@ export interface InferenceServiceProps {
   readonly metricsScraper?: kplus.INetworkPolicyPeer;
 
   /**
-   * UID (and GID) the server runs as; the pod refuses to run as root.
+   * UID (and GID) the server runs as; the pod refuses to run as root. Above 10000 so it never
+   * matches a user of the node.
    * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
-   * @default 1000
+   * @default 10001
    */
   readonly runAsUser?: number;
+
+  /**
+   * When the kubelet pulls the image. `Always` makes every start present the pull secret, so a
+   * private image cached on a node is not usable by pods without credentials; with a pinned
+   * image it only re-checks the manifest.
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
+   * @default kplus.ImagePullPolicy.ALWAYS
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
 
   /**
    * Spread replicas across zones and nodes (`topologySpreadConstraints`, maxSkew 1,
@@ -285,6 +303,8 @@ export class InferenceService extends Construct {
     const cacheSize = props.cacheSize ?? Size.gibibytes(server.isLlm ? 50 : 5);
     this.checkCpu('cpu', cpu);
     if (props.cpuLimit) this.checkCpu('cpuLimit', props.cpuLimit);
+    const cpuLimit = props.cpuLimit ?? kplus.Cpu.millis(2 * millicores(cpu));
+    const uid = props.runAsUser ?? 10001;
     this.checkSize('memory', memory);
     this.checkSize('cacheSize', cacheSize);
     this.checkEnv(props.env ?? {});
@@ -319,31 +339,33 @@ export class InferenceService extends Construct {
       terminationGracePeriod: this.terminationGracePeriod,
       securityContext: {
         ensureNonRoot: true,
-        user: props.runAsUser ?? 1000,
-        group: props.runAsUser ?? 1000,
-        fsGroup: props.runAsUser ?? 1000,
+        user: uid,
+        group: uid,
+        fsGroup: uid,
         fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
       },
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
 
+    const scratch = this.writableVolumeSizes(cacheSize).reduce((a, b) => a + b, 0);
     this.container = this.deployment.addContainer({
       name: 'server',
       image: server.image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.ALWAYS,
       command: server.command,
       args: server._args({ drainSeconds }),
       ports: this.containerPorts(),
       envVariables: this.environment(props.env ?? {}),
       resources: {
-        cpu: { request: cpu, limit: props.cpuLimit },
+        cpu: { request: cpu, limit: cpuLimit },
         memory: { request: memory, limit: memory },
-        ephemeralStorage: { request: Size.mebibytes(this.writableVolumeSizes(cacheSize).reduce((a, b) => a + b, 0)) },
+        // The emptyDirs count against ephemeral storage; the limit adds room for logs.
+        ephemeralStorage: { request: Size.mebibytes(scratch), limit: Size.mebibytes(scratch + LOG_ALLOWANCE_MIB) },
       },
       securityContext: {
         ensureNonRoot: true,
-        user: props.runAsUser ?? 1000,
-        group: props.runAsUser ?? 1000,
+        user: uid,
+        group: uid,
         readOnlyRootFilesystem: true,
         allowPrivilegeEscalation: false,
         privileged: false,
@@ -410,6 +432,14 @@ export class InferenceService extends Construct {
    */
   public allowFrom(peer: kplus.INetworkPolicyPeer): void {
     this.networkPolicy.addIngressRule(peer, this.inferencePorts().map((p) => kplus.NetworkPolicyPort.tcp(p)));
+  }
+
+  /**
+   * Lets the pods open connections to `peer` on the given TCP ports (an in-cluster object store,
+   * a private model registry) through the NetworkPolicy.
+   */
+  public allowEgressTo(peer: kplus.INetworkPolicyPeer, ports: number[]): void {
+    this.networkPolicy.addEgressRule(peer, ports.map((p) => kplus.NetworkPolicyPort.tcp(p)));
   }
 
   private fail(options: InvalidPropOptions): never {
@@ -518,7 +548,15 @@ export class InferenceService extends Construct {
       metadata,
       selector: kplus.Pods.select(this, 'Pods', { labels: this.selectorLabels }),
       ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+      egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
+    const dns = kplus.Pods.select(this, 'ClusterDns', {
+      labels: { 'k8s-app': 'kube-dns' },
+      namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
+    });
+    policy.addEgressRule(dns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+    policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), [kplus.NetworkPolicyPort.tcp(443)]);
+    policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv6(this, 'AnyIpv6'), [kplus.NetworkPolicyPort.tcp(443)]);
     const ports = this.inferencePorts().map((p) => kplus.NetworkPolicyPort.tcp(p));
     for (const peer of props.allowFrom ?? []) policy.addIngressRule(peer, ports);
     if (props.serviceType === kplus.ServiceType.LOAD_BALANCER) {

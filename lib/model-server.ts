@@ -267,7 +267,8 @@ interface ServerSpec {
 /** Where LLM presets keep Hugging Face downloads and compile caches (an emptyDir unless a ModelVolume is used). */
 export const CACHE_PATH = '/cache';
 
-const LLM_ENV = { HOME: CACHE_PATH, HF_HOME: `${CACHE_PATH}/huggingface`, XDG_CACHE_HOME: CACHE_PATH };
+// USER spares Python's getpass (used by torch's compile caches) a passwd lookup of the non-root UID.
+const LLM_ENV = { HOME: CACHE_PATH, HF_HOME: `${CACHE_PATH}/huggingface`, XDG_CACHE_HOME: CACHE_PATH, USER: 'inference' };
 
 /**
  * A model server preset: image, ports, health endpoints, metrics, drain behaviour and the
@@ -277,7 +278,8 @@ const LLM_ENV = { HOME: CACHE_PATH, HF_HOME: `${CACHE_PATH}/huggingface`, XDG_CA
  */
 export class ModelServer {
   /**
-   * vLLM's OpenAI-compatible server. Port 8000 serves the API, `/health` and `/metrics`.
+   * vLLM's OpenAI-compatible server. Port 8000 serves the API, `/health` (readiness), `/version`
+   * (liveness) and `/metrics`.
    * Drains with `--shutdown-timeout` (vLLM ≥ 0.18); scales on `vllm:num_requests_waiting`.
    *
    * Default image: `vllm/vllm-openai:v0.18.0`.
@@ -292,7 +294,9 @@ export class ModelServer {
       httpPort: 8000,
       metricsPort: 8000,
       metricsPath: '/metrics',
-      liveness: { port: 8000, path: '/health' },
+      // Liveness asks whether the API process answers; readiness whether the engine is healthy.
+      // vLLM exits on engine death, so a dead engine restarts the container either way.
+      liveness: { port: 8000, path: '/version' },
       readiness: { port: 8000, path: '/health' },
       args: (ctx) => [
         options.model,
@@ -334,7 +338,8 @@ export class ModelServer {
       httpPort: 8080,
       metricsPort: 8080,
       metricsPath: '/metrics',
-      liveness: { port: 8080, path: '/health' },
+      // /health may run a generation; liveness must stay cheap under load, so it asks /info.
+      liveness: { port: 8080, path: '/info' },
       readiness: { port: 8080, path: '/health' },
       args: (ctx) => [
         `--model-id=${options.model}`,
@@ -348,7 +353,7 @@ export class ModelServer {
       drainFlag: '--graceful-termination-timeout',
       queueDepthMetric: 'tgi_queue_size',
       writablePaths: ['/data', '/tmp'],
-      env: { HOME: '/data', HF_HOME: '/data' },
+      env: { HOME: '/data', HF_HOME: '/data', USER: 'inference' },
       configFiles: [],
       parallelism: shards,
       parallelismProp: `numShard (${shards})`,
@@ -460,7 +465,8 @@ export class ModelServer {
       httpPort: 8080,
       metricsPort: 8082,
       metricsPath: '/metrics',
-      liveness: { port: 8080, path: '/ping' },
+      // /ping reports the workers' health (readiness); liveness only needs the frontend to accept connections.
+      liveness: { port: 8080 },
       readiness: { port: 8080, path: '/ping' },
       command: ['torchserve'],
       args: () => [
@@ -499,7 +505,7 @@ export class ModelServer {
       httpPort: 30000,
       metricsPort: 30000,
       metricsPath: '/metrics',
-      liveness: { port: 30000, path: '/health' },
+      liveness: { port: 30000, path: '/get_model_info' },
       readiness: { port: 30000, path: '/health' },
       command: ['python3', '-m', 'sglang.launch_server'],
       args: () => [

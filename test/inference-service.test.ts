@@ -45,15 +45,15 @@ describe('InferenceService defaults', () => {
 
   test('the pod meets Pod Security "restricted"', () => {
     const pod = podSpec(manifests);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     expect(serverContainer(manifests).securityContext).toEqual({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
       privileged: false,
       readOnlyRootFilesystem: true,
-      runAsGroup: 1000,
+      runAsGroup: 10001,
       runAsNonRoot: true,
-      runAsUser: 1000,
+      runAsUser: 10001,
     });
   });
 
@@ -149,7 +149,7 @@ describe('resources and GPUs', () => {
     });
     const c = serverContainer(manifests);
     expect(c.resources).toEqual({
-      limits: { 'memory': '65536Mi', 'nvidia.com/gpu': 2 },
+      limits: { 'cpu': '16000m', 'memory': '65536Mi', 'ephemeral-storage': '53Gi', 'nvidia.com/gpu': 2 },
       requests: { 'cpu': '8', 'memory': '65536Mi', 'ephemeral-storage': '51Gi' },
     });
     expect(c.args).toContain('--tensor-parallel-size=2');
@@ -166,10 +166,12 @@ describe('resources and GPUs', () => {
     expect(podSpec(manifests).nodeSelector).toBeUndefined();
   });
 
-  test('CPU inference has no GPU, no /dev/shm and a CPU limit only when asked', () => {
+  test('CPU inference has no GPU and no /dev/shm; the CPU limit defaults to twice the request', () => {
+    const defaults = serverContainer(synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }), cpu: kplus.Cpu.millis(1500) }));
+    expect(defaults.resources.limits.cpu).toBe('3000m');
     const manifests = synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }), cpuLimit: kplus.Cpu.units(4) });
     const c = serverContainer(manifests);
-    expect(c.resources.limits).toEqual({ cpu: '4', memory: '4096Mi' });
+    expect(c.resources.limits).toEqual({ 'cpu': '4', 'memory': '4096Mi', 'ephemeral-storage': '3Gi' });
     expect(c.volumeMounts.map((m: any) => m.mountPath)).not.toContain('/dev/shm');
     expect(podSpec(manifests).tolerations).toBeUndefined();
   });
@@ -231,7 +233,7 @@ describe('network policy', () => {
     const gateway = kplus.Pods.select(c, 'Gateway', { labels: { app: 'gateway' } });
     new InferenceService(c, 'svc', { server: ModelServer.triton(), allowFrom: [gateway] });
     const policy = only(Testing.synth(c) as any, 'NetworkPolicy');
-    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.policyTypes).toEqual(['Egress', 'Ingress']);
     expect(policy.spec.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: { app: 'gateway' } } }], ports: [{ port: 8000, protocol: 'TCP' }, { port: 8001, protocol: 'TCP' }] },
       {
@@ -255,6 +257,32 @@ describe('network policy', () => {
     });
     expect(only(manifests, 'Service').spec).toMatchObject({ type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24'] });
     expect(only(manifests, 'NetworkPolicy').spec.ingress[0]).toEqual({ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 8000, protocol: 'TCP' }] });
+  });
+});
+
+describe('egress', () => {
+  test('only cluster DNS and HTTPS by default; allowEgressTo() adds a destination', () => {
+    const c = chart();
+    const svc = new InferenceService(c, 'svc', { server: vllm(), gpu: Gpu.nvidia(1) });
+    svc.allowEgressTo(kplus.Pods.select(c, 'Minio', { labels: { app: 'minio' } }), [9000]);
+    const egress = only(Testing.synth(c) as any, 'NetworkPolicy').spec.egress;
+    expect(egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+      },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '::/0' } }], ports: [{ port: 443, protocol: 'TCP' }] },
+      { to: [{ podSelector: { matchLabels: { app: 'minio' } } }], ports: [{ port: 9000, protocol: 'TCP' }] },
+    ]);
+  });
+});
+
+describe('images', () => {
+  test('pulled Always by default so pull secrets are checked on every start', () => {
+    expect(serverContainer(synthService({ server: vllm(), gpu: Gpu.nvidia(1) })).imagePullPolicy).toBe('Always');
+    expect(serverContainer(synthService({ server: vllm(), gpu: Gpu.nvidia(1), imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT })).imagePullPolicy)
+      .toBe('IfNotPresent');
   });
 });
 

@@ -19,8 +19,9 @@ describe('vLLM preset', () => {
     expect(ports(manifests)).toEqual({ container: [['http', 8000]], service: [['http', 8000]] });
   });
 
-  test('health on /health for every probe', () => {
-    for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) expect(probe.httpGet).toMatchObject({ path: '/health', port: 8000 });
+  test('ready on /health (engine healthy), alive on /version (API process answers)', () => {
+    for (const probe of [c.startupProbe, c.readinessProbe]) expect(probe.httpGet).toMatchObject({ path: '/health', port: 8000 });
+    expect(c.livenessProbe.httpGet).toMatchObject({ path: '/version', port: 8000 });
   });
 
   test('keeps the image entrypoint and renders model, bind address and drain', () => {
@@ -58,6 +59,11 @@ describe('TGI preset', () => {
       '--model-id=mistralai/Mistral-7B-Instruct-v0.3', '--hostname=0.0.0.0', '--port=8080', '--num-shard=2',
       '--graceful-termination-timeout=180', '--json-output',
     ]);
+  });
+
+  test('liveness stays cheap (/info); readiness asks /health', () => {
+    expect(c.livenessProbe.httpGet.path).toBe('/info');
+    expect(c.readinessProbe.httpGet.path).toBe('/health');
   });
 
   test('Hugging Face cache in /data', () => {
@@ -139,6 +145,7 @@ describe('TorchServe preset', () => {
 
   test('/ping health, Prometheus metrics, foreground process, writable logs', () => {
     expect(c.readinessProbe.httpGet.path).toBe('/ping');
+    expect(c.livenessProbe.tcpSocket).toEqual({ port: 8080 });
     expect(c.env).toContainEqual({ name: 'TS_METRICS_MODE', value: 'prometheus' });
     expect(c.args).toEqual(expect.arrayContaining(['--foreground', '--models=resnet=resnet-18.mar', '--disable-token-auth']));
     expect(c.volumeMounts.map((m: any) => m.mountPath)).toContain('/home/model-server/logs');
@@ -152,6 +159,11 @@ describe('SGLang preset', () => {
   test('port 30000 with metrics switched on', () => {
     expect(ports(manifests).container).toEqual([['http', 30000]]);
     expect(c.args).toEqual(['--model-path=Qwen/Qwen2.5-7B-Instruct', '--host=0.0.0.0', '--port=30000', '--tp=2', '--enable-metrics']);
+  });
+
+  test('ready on /health, alive on /get_model_info', () => {
+    expect(c.readinessProbe.httpGet.path).toBe('/health');
+    expect(c.livenessProbe.httpGet.path).toBe('/get_model_info');
   });
 
   test('no drain flag: the grace period bounds the drain', () => {
