@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
+import { validateChartInvariants } from './invariants';
 import { Gpu } from './gpu';
 import { checkImage } from './image';
 import { ModelServer } from './model-server';
@@ -280,6 +281,7 @@ export class InferenceService extends Construct {
     this.server = server;
     this.name = checkName(this, KIND, 'name', props.name ?? id);
     claimName(this, KIND, 'name', this.name);
+    validateChartInvariants(this);
     const image = checkImage(this, KIND, 'server image', server.image);
 
     this.gpu = props.gpu;

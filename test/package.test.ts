@@ -55,5 +55,12 @@ describe('the packed package', () => {
     ]);
     const deployment = docs.find((d) => d.kind === 'Deployment');
     expect(deployment.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
+    // The cdk8s validation plugin ships too, and loads the compiled checks.
+    const plugin = execFileSync(process.execPath, ['-e', `
+      const { InferenceValidation } = require('cdk8s-inference/validation/plugin.js');
+      const lib = require('cdk8s-inference/validation/load-lib.js')();
+      console.log(typeof new InferenceValidation().validate, typeof lib.checkManifests);
+    `], { cwd: app, encoding: 'utf8' });
+    expect(plugin.trim()).toBe('function function');
   });
 });

@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// Validates every YAML file in the given folders with upstream tools and exits non-zero on any
+// finding that is not an accepted exception.
+//
+//   npm run validate -- <folder> [<folder> ...] [--exceptions FILE] [--crds DIR] [--json]
+//
+//   kubectl-validate  strict schema validation (unknown fields, names, types) against Kubernetes
+//                     1.27 (the cdk8s-plus-27 floor) and 1.30 (the newest schemas it ships);
+//                     custom resources against the CRDs in --crds (default .tools/crds)
+//   kube-score        workload linting (CRITICAL and WARNING grades)
+//   checkov           Kubernetes security checks (CKV_K8S_*)
+//   psa-check         Pod Security Standards "restricted", evaluated by the Pod Security Admission
+//                     library of Kubernetes itself, at policy versions latest and v1.27
+//   invariants        the library's cross-object rules (selectors match pods, ports exist, …)
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseAllDocuments, parse } = require('yaml');
+
+const root = path.resolve(__dirname, '..');
+const bin = path.join(root, '.tools', 'bin');
+const KUBERNETES_VERSIONS = ['1.27', '1.30'];
+const PSA_VERSIONS = ['latest', 'v1.27'];
+
+function parseArgs(argv) {
+  const args = { folders: [], exceptions: path.join(root, 'validation-exceptions.yaml'), crds: path.join(root, '.tools', 'crds'), json: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--exceptions') args.exceptions = path.resolve(argv[++i]);
+    else if (argv[i] === '--crds') args.crds = path.resolve(argv[++i]);
+    else if (argv[i] === '--json') args.json = true;
+    else args.folders.push(path.resolve(argv[i]));
+  }
+  if (args.folders.length === 0) {
+    console.error('usage: npm run validate -- <folder> [<folder> ...] [--exceptions FILE] [--crds DIR] [--json]');
+    process.exit(2);
+  }
+  return args;
+}
+
+function yamlFiles(dir) {
+  if (!fs.existsSync(dir)) throw new Error(`no such folder: ${dir}`);
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return yamlFiles(p);
+    return /\.ya?ml$/.test(e.name) ? [p] : [];
+  }).sort();
+}
+
+function run(tool, args) {
+  const started = Date.now();
+  const result = spawnSync(path.join(bin, tool), args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  return { ...result, ms: Date.now() - started };
+}
+
+function ensureTools() {
+  const needed = ['kubectl-validate', 'kube-score', 'psa-check', 'checkov'];
+  if (needed.every((t) => fs.existsSync(path.join(bin, t)))) return;
+  const install = spawnSync('bash', [path.join(root, 'scripts', 'install-tools.sh')], { stdio: 'inherit' });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
+
+const ref = (o) => `${o.kind}/${o.metadata?.namespace ?? '(default)'}/${o.metadata?.name}`;
+
+function kubectlValidate(files, docs, crds) {
+  const findings = [];
+  for (const version of KUBERNETES_VERSIONS) {
+    const args = [...files, '--version', version, '-o', 'json'];
+    if (fs.existsSync(crds)) args.push('--local-crds', crds);
+    const r = run('kubectl-validate', args);
+    let report;
+    try {
+      report = JSON.parse(r.stdout);
+    } catch {
+      throw new Error(`kubectl-validate gave no report: ${r.stderr || r.stdout}`);
+    }
+    for (const [file, results] of Object.entries(report)) {
+      const objects = docs.get(path.resolve(file)) ?? [];
+      (Array.isArray(results) ? results : [results]).forEach((res, i) => {
+        if (res.status === 'Success') return;
+        const causes = res.details?.causes?.map((c) => `${c.field ?? ''}: ${c.message}`) ?? [res.message];
+        for (const cause of causes) {
+          findings.push({ tool: 'kubectl-validate', check: `kubernetes-${version}`, object: objects[i] ? ref(objects[i]) : `${path.basename(file)}#${i}`, message: cause });
+        }
+      });
+    }
+  }
+  return findings;
+}
+
+function kubeScore(files) {
+  const r = run('kube-score', ['score', '-o', 'json', ...files]);
+  const report = JSON.parse(r.stdout || '[]');
+  const findings = [];
+  for (const o of report) {
+    for (const c of o.checks ?? []) {
+      if (c.skipped || c.grade >= 10) continue;
+      const level = c.grade <= 1 ? 'CRITICAL' : 'WARNING';
+      const object = `${o.type_meta.kind}/${o.object_meta.namespace ?? '(default)'}/${o.object_meta.name}`;
+      const comments = c.comments?.length ? c.comments : [{ summary: c.check.comment }];
+      for (const comment of comments) {
+        findings.push({ tool: 'kube-score', check: c.check.id, object, message: `${level}: ${comment.path ? `(${comment.path}) ` : ''}${comment.summary}` });
+      }
+    }
+  }
+  return findings;
+}
+
+function checkov(folder) {
+  const r = run('checkov', ['-d', folder, '--framework', 'kubernetes', '-o', 'json', '--quiet', '--compact', '--skip-download']);
+  if (!r.stdout.trim()) return [];
+  let report = JSON.parse(r.stdout);
+  report = Array.isArray(report) ? report : [report];
+  const findings = [];
+  for (const section of report) {
+    for (const c of section.results?.failed_checks ?? []) {
+      // checkov names resources Kind.namespace.name
+      const [kind, namespace, ...name] = c.resource.split('.');
+      findings.push({ tool: 'checkov', check: c.check_id, object: `${kind}/${namespace}/${name.join('.')}`, message: c.check_name });
+    }
+  }
+  return findings;
+}
+
+function psaCheck(files) {
+  const findings = [];
+  for (const version of PSA_VERSIONS) {
+    const r = run('psa-check', ['--level', 'restricted', '--version', version, ...files]);
+    if (r.status === 2) throw new Error(`psa-check: ${r.stderr}`);
+    for (const line of r.stdout.split('\n').filter(Boolean)) {
+      // file: Kind/namespace/name: restricted: reason (detail)
+      const m = /^(.*?): ([^:]+): restricted: (.*)$/.exec(line);
+      const object = m ? m[2].replace(/\/<nil>\//, '/(default)/') : line;
+      findings.push({ tool: 'psa-check', check: `restricted-${version}`, object, message: m ? m[3] : line });
+    }
+  }
+  return findings;
+}
+
+function invariants(objects) {
+  const { checkManifests } = require('../validation/load-lib')();
+  return checkManifests(objects).map((f) => ({ tool: 'invariants', check: f.rule, object: f.object, message: `${f.message}. Fix: ${f.fix}` }));
+}
+
+function loadExceptions(file) {
+  if (!fs.existsSync(file)) return [];
+  const list = parse(fs.readFileSync(file, 'utf8')) ?? [];
+  for (const e of list) {
+    if (!e.tool || !e.check || !e.reason) throw new Error(`${file}: every exception needs tool, check and reason: ${JSON.stringify(e)}`);
+  }
+  return list;
+}
+
+const glob = (pattern) => new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
+function excepted(finding, exceptions) {
+  return exceptions.find((e) => e.tool === finding.tool && e.check === finding.check
+    && (e.objects ?? ['*']).some((o) => glob(o).test(finding.object)));
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  ensureTools();
+  const exceptions = loadExceptions(args.exceptions);
+  const timings = {};
+  const all = [];
+  let fileCount = 0;
+  let objectCount = 0;
+  for (const folder of args.folders) {
+    const files = yamlFiles(folder);
+    if (files.length === 0) throw new Error(`no YAML files in ${folder}`);
+    fileCount += files.length;
+    const docs = new Map(files.map((f) => [f, parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS()).filter(Boolean)]));
+    const objects = [...docs.values()].flat();
+    objectCount += objects.length;
+    const timed = (name, fn) => {
+      const t = Date.now();
+      const out = fn();
+      timings[name] = (timings[name] ?? 0) + Date.now() - t;
+      return out;
+    };
+    all.push(
+      ...timed('kubectl-validate', () => kubectlValidate(files, docs, args.crds)),
+      ...timed('kube-score', () => kubeScore(files)),
+      ...timed('checkov', () => checkov(folder)),
+      ...timed('psa-check', () => psaCheck(files)),
+      ...timed('invariants', () => invariants(objects)),
+    );
+  }
+  const results = all.map((f) => ({ ...f, exception: excepted(f, exceptions)?.reason }));
+  const failures = results.filter((f) => !f.exception);
+  if (args.json) {
+    process.stdout.write(JSON.stringify({ files: fileCount, objects: objectCount, findings: results, timings }, null, 2) + '\n');
+  } else {
+    for (const f of results) {
+      console.log(`${f.exception ? 'accepted' : 'FAIL    '} ${f.tool} ${f.check} ${f.object}: ${f.message}${f.exception ? `  [${f.exception}]` : ''}`);
+    }
+    const ms = Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ');
+    console.log(`validate: ${fileCount} files, ${objectCount} objects; ${failures.length} findings, ${results.length - failures.length} accepted (${ms})`);
+  }
+  process.exit(failures.length > 0 ? 1 : 0);
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`validate: ${e.message}`);
+  process.exit(2);
+}

@@ -1,0 +1,87 @@
+import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { checkManifests, Gpu, InferenceService, ModelServer, selects } from '../lib';
+import { synthService } from './util';
+
+const deployment = (labels: Record<string, string>, extra: any = {}) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ml' },
+  spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8000 }], ...extra }] } } },
+});
+
+describe('selects', () => {
+  test.each([
+    [{ matchLabels: { a: '1' } }, { a: '1', b: '2' }, true],
+    [{ matchLabels: { a: '2' } }, { a: '1' }, false],
+    [{ matchExpressions: [{ key: 'a', operator: 'In', values: ['1', '3'] }] }, { a: '1' }, true],
+    [{ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, { a: '1' }, false],
+    [{ matchExpressions: [{ key: 'a', operator: 'Exists' }] }, { b: '1' }, false],
+    [{ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { b: '1' }, true],
+    [{}, { any: 'thing' }, true],
+  ])('%j selects %j: %s', (selector, labels, expected) => {
+    expect(selects(selector, labels)).toBe(expected);
+  });
+});
+
+describe('checkManifests', () => {
+  test('everything an InferenceService emits satisfies every rule', () => {
+    expect(checkManifests(synthService({ server: ModelServer.vllm({ model: 'm', tensorParallelSize: 2 }), gpu: Gpu.nvidia(2) }))).toEqual([]);
+  });
+
+  test('a Service selecting no pods', () => {
+    const findings = checkManifests([deployment({ app: 'web' }), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ml' }, spec: { selector: { app: 'wbe' }, ports: [{ port: 80 }] } }]);
+    expect(findings).toEqual([{
+      rule: 'selector-matches-pods', object: 'Service/ml/web',
+      message: 'selector {"app":"wbe"} selects no pod template in namespace \'ml\'', fix: 'make the selector equal to the labels of the pods it serves',
+    }]);
+  });
+
+  test('a Service in another namespace than its pods', () => {
+    const findings = checkManifests([deployment({ app: 'web' }), { kind: 'Service', metadata: { name: 'web', namespace: 'other' }, spec: { selector: { app: 'web' } } }]);
+    expect(findings.map((f) => f.rule)).toEqual(['selector-matches-pods']);
+  });
+
+  test('a Service port targeting a port no container declares', () => {
+    const findings = checkManifests([deployment({ app: 'web' }), { kind: 'Service', metadata: { name: 'web', namespace: 'ml' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { port: 81, targetPort: 'http' }] } }]);
+    expect(findings).toEqual([expect.objectContaining({ rule: 'service-port-exists', message: "port 'http' targets 8080, which no selected container declares" })]);
+  });
+
+  test('a PDB that blocks every eviction, counting HPA minimum replicas', () => {
+    const pdb = (spec: any) => ({ kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'ml' }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec } });
+    const hpa = { kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'ml' }, spec: { minReplicas: 2, maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: 'web' } } };
+    expect(checkManifests([deployment({ app: 'web' }), pdb({ maxUnavailable: 0 })]).map((f) => f.rule)).toEqual(['pdb-allows-disruption']);
+    expect(checkManifests([deployment({ app: 'web' }), pdb({ minAvailable: 3 })]).map((f) => f.message)).toEqual([
+      'with 3 replica(s) it allows no voluntary disruption: node drains and upgrades block']);
+    expect(checkManifests([deployment({ app: 'web' }), hpa, pdb({ minAvailable: 2 })]).map((f) => f.rule)).toEqual(['pdb-allows-disruption']);
+    expect(checkManifests([deployment({ app: 'web' }), hpa, pdb({ minAvailable: 1 })])).toEqual([]);
+  });
+
+  test('a NetworkPolicy or HPA pointing at nothing', () => {
+    const findings = checkManifests([
+      deployment({ app: 'web' }),
+      { kind: 'NetworkPolicy', metadata: { name: 'np', namespace: 'ml' }, spec: { podSelector: { matchLabels: { app: 'nothing' } } } },
+      { kind: 'NetworkPolicy', metadata: { name: 'all', namespace: 'ml' }, spec: { podSelector: {} } },
+      { kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'ml' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'gone' } } },
+    ]);
+    expect(findings.map((f) => `${f.rule} ${f.object}`)).toEqual([
+      'selector-matches-pods NetworkPolicy/ml/np', 'scale-target-exists HorizontalPodAutoscaler/ml/h']);
+  });
+
+  test('a preStop pause as long as the grace period, and many GPUs without /dev/shm', () => {
+    const d = deployment({ app: 'web' }, { lifecycle: { preStop: { exec: { command: ['sleep', '30'] } } }, resources: { limits: { 'nvidia.com/gpu': 2 } } });
+    expect(checkManifests([d]).map((f) => f.rule)).toEqual(['grace-covers-prestop', 'multi-gpu-shared-memory']);
+  });
+});
+
+describe('construct validation', () => {
+  test('app.synth() fails with the construct path of an object that breaks a rule', () => {
+    // GIVEN a chart with an InferenceService
+    const app = new App({ outdir: Testing.app().outdir });
+    const chart = new Chart(app, 'team', { namespace: 'ml' });
+    new InferenceService(chart, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
+    // WHEN the user adds a Service whose selector has a typo
+    const stray = new kplus.Service(chart, 'stray', { metadata: { name: 'stray' }, ports: [{ port: 80 }] });
+    stray.selectLabel('app.kubernetes.io/name', 'chta');
+    // THEN the synth fails naming the construct
+    expect(() => app.synth()).toThrow(/selector-matches-pods: team\/stray\/Resource \(Service\/ml\/stray\): selector \{"app.kubernetes.io\/name":"chta"\} selects no pod template/);
+  });
+});

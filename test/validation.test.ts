@@ -1,0 +1,108 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+
+// Everything synthesized is judged by upstream tools (installed by scripts/install-tools.sh,
+// which the test setup runs): kubectl-validate, kube-score, checkov, the Pod Security Admission
+// library (psa-check) and the library's cross-object rules.
+const root = path.resolve(__dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'validation-'));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+interface Finding { tool: string; check: string; object: string; message: string; exception?: string }
+interface Report { files: number; objects: number; findings: Finding[] }
+
+function validate(...args: string[]): { status: number | null; report?: Report; stderr: string } {
+  const r = spawnSync(process.execPath, ['scripts/validate.js', '--json', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, report: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
+}
+
+function synth(app: string): string {
+  const out = path.join(work, path.basename(app, '.ts'));
+  execFileSync(process.execPath, ['scripts/synth.js', out, app], { cwd: root, stdio: 'pipe' });
+  return out;
+}
+
+describe('npm run validate', () => {
+  test('dist/ passes every validator and linter', () => {
+    const { status, report } = validate('dist');
+    expect(report!.findings.filter((f) => !f.exception)).toEqual([]);
+    expect(report!.objects).toBeGreaterThanOrEqual(13);
+    expect(status).toBe(0);
+  });
+
+  test('every preset and option (fixture app) passes every validator and linter', () => {
+    const { status, report } = validate(synth('test/fixtures/all-presets-app.ts'));
+    expect(report!.findings.filter((f) => !f.exception)).toEqual([]);
+    expect(report!.objects).toBeGreaterThanOrEqual(38);
+    expect(status).toBe(0);
+  });
+
+  test('each accepted finding carries its reason from validation-exceptions.yaml', () => {
+    const { report } = validate('dist');
+    const listed = parse(fs.readFileSync(path.join(root, 'validation-exceptions.yaml'), 'utf8')) as { tool: string; check: string; reason: string }[];
+    expect(report!.findings.length).toBeGreaterThan(0);
+    for (const f of report!.findings) {
+      expect(listed).toContainEqual(expect.objectContaining({ tool: f.tool, check: f.check, reason: f.exception }));
+    }
+  });
+});
+
+describe('the checks bite: each broken fixture fails', () => {
+  const cases: [string, Partial<Finding>[]][] = [
+    ['misspelled-field', [
+      { tool: 'kubectl-validate', check: 'kubernetes-1.27', message: expect.stringContaining('imagePullPolcy') },
+      { tool: 'kubectl-validate', check: 'kubernetes-1.30', message: expect.stringContaining('unknown field') },
+    ]],
+    ['privileged-container', [
+      { tool: 'psa-check', check: 'restricted-latest', message: expect.stringContaining('privileged') },
+      { tool: 'psa-check', check: 'restricted-v1.27' },
+      { tool: 'kube-score', check: 'container-security-context-privileged' },
+      { tool: 'checkov', check: 'CKV_K8S_16' },
+    ]],
+    ['latest-image', [{ tool: 'kube-score', check: 'container-image-tag' }, { tool: 'checkov', check: 'CKV_K8S_14' }]],
+    ['missing-probes', [{ tool: 'checkov', check: 'CKV_K8S_8' }, { tool: 'checkov', check: 'CKV_K8S_9' }]],
+    ['invalid-name', [{ tool: 'kubectl-validate', check: 'kubernetes-1.27', object: 'Deployment/fixtures/Web_Server', message: expect.stringContaining('RFC 1123') }]],
+    ['service-selects-no-pods', [
+      { tool: 'kube-score', check: 'service-targets-pod', object: 'Service/fixtures/web' },
+      { tool: 'invariants', check: 'selector-matches-pods', object: 'Service/fixtures/web' },
+    ]],
+  ];
+
+  test.each(cases)('%s', (name, expected) => {
+    const { status, report } = validate(`test/fixtures/broken/${name}`);
+    expect(status).toBe(1);
+    const failing = report!.findings.filter((f) => !f.exception);
+    for (const e of expected) expect(failing).toContainEqual(expect.objectContaining(e));
+  });
+
+  test('an exception without a reason is refused', () => {
+    const file = path.join(work, 'no-reason.yaml');
+    fs.writeFileSync(file, '- tool: checkov\n  check: CKV_K8S_43\n');
+    const { status, stderr } = validate('dist', '--exceptions', file);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/every exception needs tool, check and reason/);
+  });
+});
+
+describe('the cdk8s validation plugin (cdk8s.yaml)', () => {
+  const cdk8s = path.join(root, 'node_modules', '.bin', 'cdk8s');
+  const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+
+  test('reports schema errors and broken selectors of a plain app with construct paths', () => {
+    const r = spawnSync(cdk8s, ['synth', '--app', 'node -r ts-node/register/transpile-only test/fixtures/plain-app.ts', '--output', path.join(work, 'plain')],
+      { cwd: root, encoding: 'utf8', env });
+    const out = r.stdout + r.stderr;
+    expect(r.status).not.toBe(0);
+    expect(out).toMatch(/kubernetes-schema \(1 occurrences\)[\s\S]*Construct Path: plain\/web\/Resource[\s\S]*data\/spec\/replicas must be integer/);
+    expect(out).toMatch(/selector-matches-pods \(1 occurrences\)[\s\S]*Construct Path: plain\/frontend\/Resource[\s\S]*selects no pod template/);
+  });
+
+  test('passes on the reference app', () => {
+    const r = spawnSync(cdk8s, ['synth', '--output', path.join(work, 'reference')], { cwd: root, encoding: 'utf8', env });
+    expect(r.stdout).toMatch(/Validations ended succesfully/);
+    expect(r.status).toBe(0);
+  });
+});
