@@ -40,6 +40,21 @@ if ! have psa-check "$psa_hash"; then
   stamp "$psa_hash" psa-check
 fi
 
+crds_hash="$(cat "$root/tools/crds/go.mod" "$root/tools/crds/go.sum" "$root/tools/crds/tools.go" | sha256sum | cut -c1-16)"
+if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
+  echo "generating CRDs"
+  rm -rf "$tools/crds" "$tools/crds-all"
+  (cd "$root/tools/crds" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1 \
+    paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 output:crd:dir="$tools/crds-all")
+  mkdir -p "$tools/crds"
+  # Only the kinds the library emits: fewer, smaller schemas for every validation run.
+  for kind in servicemonitors podmonitors prometheusrules; do
+    mv "$tools/crds-all/monitoring.coreos.com_$kind.yaml" "$tools/crds/"
+  done
+  rm -rf "$tools/crds-all"
+  echo "$crds_hash" > "$tools/crds.version"
+fi
+
 if ! have checkov "$CHECKOV_VERSION"; then
   echo "installing checkov $CHECKOV_VERSION"
   rm -rf "$tools/checkov"

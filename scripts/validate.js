@@ -91,7 +91,7 @@ function kubectlValidate(files, docs, crds) {
 
 function kubeScore(files) {
   const r = run('kube-score', ['score', '-o', 'json', ...files]);
-  const report = JSON.parse(r.stdout || '[]');
+  const report = JSON.parse(r.stdout || 'null') ?? [];
   const findings = [];
   for (const o of report) {
     for (const c of o.checks ?? []) {

@@ -40,6 +40,21 @@ describe('npm run validate', () => {
     expect(status).toBe(0);
   });
 
+  test('custom resources validate against the CRDs generated from the upstream API packages', () => {
+    const { status, report } = validate('test/fixtures/custom-resources');
+    expect(report!.findings).toEqual([]);
+    expect(report!.objects).toBe(2);
+    expect(status).toBe(0);
+  });
+
+  test('a custom resource whose CRD is unknown fails instead of being skipped', () => {
+    const { status, report } = validate('test/fixtures/custom-resources', '--crds', path.join(work, 'no-crds'));
+    expect(status).toBe(1);
+    expect(report!.findings).toContainEqual(expect.objectContaining({
+      tool: 'kubectl-validate', object: 'ServiceMonitor/fixtures/web', message: expect.stringContaining('failed to locate OpenAPI spec for GV: monitoring.coreos.com/v1'),
+    }));
+  });
+
   test('each accepted finding carries its reason from validation-exceptions.yaml', () => {
     const { report } = validate('dist');
     const listed = parse(fs.readFileSync(path.join(root, 'validation-exceptions.yaml'), 'utf8')) as { tool: string; check: string; reason: string }[];
@@ -55,6 +70,9 @@ describe('the checks bite: each broken fixture fails', () => {
     ['misspelled-field', [
       { tool: 'kubectl-validate', check: 'kubernetes-1.27', message: expect.stringContaining('imagePullPolcy') },
       { tool: 'kubectl-validate', check: 'kubernetes-1.30', message: expect.stringContaining('unknown field') },
+    ]],
+    ['misspelled-custom-resource', [
+      { tool: 'kubectl-validate', check: 'kubernetes-1.30', object: 'ServiceMonitor/fixtures/web', message: expect.stringContaining('spec.endpoints[0].intervall') },
     ]],
     ['privileged-container', [
       { tool: 'psa-check', check: 'restricted-latest', message: expect.stringContaining('privileged') },
