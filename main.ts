@@ -2,7 +2,7 @@
 // It composes the library the way a platform team would in its own cdk8s app.
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Gpu, InferenceService, ModelServer, Scaling } from './lib';
+import { Gpu, InferenceService, ModelServer, ModelSource, ModelVolume, Scaling, WorkloadIdentity } from './lib';
 
 const app = new App();
 const chart = new Chart(app, 'inference', { namespace: 'inference', disableResourceNameHashes: true });
@@ -13,31 +13,40 @@ const gateway = kplus.Pods.select(chart, 'Gateway', {
   namespaces: kplus.Namespaces.select(chart, 'GatewayNamespace', { names: ['gateway'] }),
 });
 
+// Llama 3.1 8B weights from S3, read with an IAM role (no key in the cluster), kept on a shared
+// ReadWriteMany volume that a Job fills once per version: new replicas start without downloading.
+const llama = new ModelVolume(chart, 'llama-3-1-8b', {
+  source: ModelSource.s3('s3://acme-models/meta-llama/Llama-3.1-8B-Instruct/2024-07-23/', { version: '2024-07-23', region: 'us-east-1' }),
+  workloadIdentity: WorkloadIdentity.awsIrsa('arn:aws:iam::123456789012:role/inference-model-reader'),
+  size: Size.gibibytes(16),
+  cacheSize: Size.gibibytes(64),
+  cacheStorageClass: 'efs-sc',
+});
+
+// A ResNet-50 SavedModel (version 1) from GCS, downloaded by each pod with a key from a Secret.
+const resnet = new ModelVolume(chart, 'resnet50', {
+  source: ModelSource.gcs('gs://acme-vision-models/resnet50/1/', { version: '1' }),
+  credentialsSecret: 'gcs-model-reader',
+  size: Size.mebibytes(200),
+});
+
 // An LLM chat service on vLLM, split over two NVIDIA L4 GPUs, scaling on queued requests.
 new InferenceService(chart, 'chat', {
-  server: ModelServer.vllm({
-    model: 'meta-llama/Llama-3.1-8B-Instruct',
-    servedModelName: 'llama-3.1-8b-instruct',
-    tensorParallelSize: 2,
-  }),
+  server: ModelServer.vllm({ servedModelName: 'llama-3.1-8b-instruct', tensorParallelSize: 2 }),
+  modelVolume: llama,
   gpu: Gpu.nvidia(2, { product: 'NVIDIA-L4' }),
   cpu: kplus.Cpu.units(8),
   memory: Size.gibibytes(48),
   scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 8, targetPerReplica: 5 }),
   startupTimeout: Duration.minutes(20),
   maxRequestDuration: Duration.minutes(5),
-  env: {
-    HF_TOKEN: kplus.EnvValue.fromSecretValue({
-      secret: kplus.Secret.fromSecretName(chart, 'HfToken', 'hf-token'),
-      key: 'token',
-    }),
-  },
   allowFrom: [gateway],
 });
 
 // A CPU image classifier on TensorFlow Serving, scaling on CPU.
 new InferenceService(chart, 'classifier', {
   server: ModelServer.tfServing({ modelName: 'resnet50', image: 'tensorflow/serving:2.18.0' }),
+  modelVolume: resnet,
   cpu: kplus.Cpu.units(2),
   memory: Size.gibibytes(4),
   scaling: Scaling.onCpu({ minReplicas: 2, maxReplicas: 10, targetUtilizationPercent: 70 }),

@@ -4,5 +4,7 @@ export * from './image';
 export * from './inference-service';
 export * from './invariants';
 export * from './model-server';
+export * from './model-volume';
 export * from './names';
+export * from './network';
 export * from './scaling';

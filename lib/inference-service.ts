@@ -4,9 +4,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { validateChartInvariants } from './invariants';
+import { allowBaselineEgress } from './network';
 import { Gpu } from './gpu';
 import { checkImage } from './image';
 import { ModelServer } from './model-server';
+import { ModelMount, ModelPodVolume, ModelVolume, restrictedContainerSecurityContext } from './model-volume';
 import { checkName, claimName, toLabelValue } from './names';
 import { QueueMetricsApi, Scaling } from './scaling';
 
@@ -18,6 +20,28 @@ export const LABEL_COMPONENT = 'app.kubernetes.io/component';
 export const LABEL_SERVER = 'inference.cdk8s.io/server';
 
 const KIND = 'InferenceService';
+
+const renderHooks = new WeakMap<ApiObject, ((json: any) => void)[]>();
+
+/**
+ * Runs `hook` on the object's rendered JSON, after cdk8s has converted it with its (Kubernetes
+ * 1.27) types: the one way to emit a field those types do not know.
+ */
+function afterRender(object: ApiObject, hook: (json: any) => void): void {
+  let hooks = renderHooks.get(object);
+  if (!hooks) {
+    hooks = [];
+    renderHooks.set(object, hooks);
+    const render = object.toJson.bind(object);
+    const all = hooks;
+    object.toJson = () => {
+      const json = render();
+      for (const h of all) h(json);
+      return json;
+    };
+  }
+  hooks.push(hook);
+}
 
 /** Default delay between the pod leaving the Service's endpoints and SIGTERM. */
 const DEFAULT_PRESTOP_DELAY = Duration.seconds(15);
@@ -55,6 +79,14 @@ export interface InferenceServiceProps {
    * @default - the construct id
    */
   readonly name?: string;
+
+  /**
+   * Where the model's weights come from and how they reach the pods. The server is pointed at
+   * the mounted folder (`/models/<name>/<version>`); changing the version rolls the Deployment.
+   * Presets given no `model` need one.
+   * @default - the server fetches the model itself (e.g. vLLM from the Hugging Face Hub)
+   */
+  readonly modelVolume?: ModelVolume;
 
   /**
    * Replica count or autoscaler.
@@ -274,6 +306,13 @@ export class InferenceService extends Construct {
   public readonly gpu?: Gpu;
   /** Name of the queue metric in the Kubernetes metrics API, when scaling on queue depth. */
   public readonly queueMetricName?: string;
+  /** The model's weights, when they come from a ModelVolume. */
+  public readonly modelVolume?: ModelVolume;
+
+  private readonly uid: number;
+  private readonly modelMountPaths = new Map<string, string>();
+  private initContainersPatched = false;
+  private readonly podVolumeNames = new Set<string>();
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -307,11 +346,19 @@ export class InferenceService extends Construct {
     if (props.cpuLimit) this.checkCpu('cpuLimit', props.cpuLimit);
     const cpuLimit = props.cpuLimit ?? kplus.Cpu.millis(2 * millicores(cpu));
     const uid = props.runAsUser ?? 10001;
+    this.uid = uid;
+    const volume = props.modelVolume;
+    this.modelVolume = volume;
+    this.checkModelVolume(volume);
+    const modelMount = volume?._mountFor(this, restrictedContainerSecurityContext(uid), this.scaling.maxReplicas);
     this.checkSize('memory', memory);
     this.checkSize('cacheSize', cacheSize);
     this.checkEnv(props.env ?? {});
 
     this.selectorLabels = { [LABEL_NAME]: this.name, [LABEL_COMPONENT]: 'model-server' };
+    // Storage credentials go only to pods that download; with a filled cache the Job holds them.
+    const identity = modelMount?.downloads ? volume?.workloadIdentity : undefined;
+    const podLabels = { ...identity?.podLabels };
     const labels: { [key: string]: string } = this.labels = {
       ...props.labels,
       ...this.selectorLabels,
@@ -322,20 +369,22 @@ export class InferenceService extends Construct {
     const metadata = (suffix = '') => ({ name: `${this.name}${suffix}`, labels });
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: metadata(),
+      metadata: { ...metadata(), annotations: identity?.serviceAccountAnnotations },
       automountToken: false,
     });
 
     this.deployment = new kplus.Deployment(this, 'Resource', {
       metadata: metadata(),
-      podMetadata: { labels },
+      podMetadata: { labels: { ...labels, ...podLabels } },
       select: false,
       replicas: this.scaling.mode === 'fixed' ? this.scaling.minReplicas : undefined,
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         maxSurge: kplus.PercentOrAbsolute.absolute(props.maxSurge ?? 1),
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
       }),
-      progressDeadline: Duration.seconds(Math.max(600, this.startupTimeout.toSeconds() + 300)),
+      // A rollout may wait for the download (init containers) and then the load (startup probe).
+      progressDeadline: Duration.seconds(Math.max(600, this.startupTimeout.toSeconds() + 300
+        + (modelMount?.initContainers.length ? volume!.downloadTimeout.toSeconds() : 0))),
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
       terminationGracePeriod: this.terminationGracePeriod,
@@ -349,20 +398,21 @@ export class InferenceService extends Construct {
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
 
-    const scratch = this.writableVolumeSizes(cacheSize).reduce((a, b) => a + b, 0);
+    const scratch = this.writableVolumeSizes(cacheSize).reduce((a, b) => a + b, 0) + (modelMount?.scratchMebibytes ?? 0);
     this.container = this.deployment.addContainer({
       name: 'server',
       image: server.image,
       imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.ALWAYS,
       command: server.command,
-      args: server._args({ drainSeconds }),
+      args: server._args({ drainSeconds, modelPath: volume?.mountPath, modelName: volume?.name }),
       ports: this.containerPorts(),
-      envVariables: this.environment(props.env ?? {}),
+      envVariables: this.environment(props.env ?? {}, volume !== undefined),
       resources: {
         cpu: { request: cpu, limit: cpuLimit },
         memory: { request: memory, limit: memory },
         // The emptyDirs count against ephemeral storage; the limit adds room for logs.
-        ephemeralStorage: { request: Size.mebibytes(scratch), limit: Size.mebibytes(scratch + LOG_ALLOWANCE_MIB) },
+        // (cdk8s-plus renders ephemeral storage in whole GiB.)
+        ephemeralStorage: { request: Size.gibibytes(Math.ceil(scratch / 1024)), limit: Size.gibibytes(Math.ceil((scratch + LOG_ALLOWANCE_MIB) / 1024)) },
       },
       securityContext: {
         ensureNonRoot: true,
@@ -392,6 +442,7 @@ export class InferenceService extends Construct {
     });
     this.mountVolumes(cacheSize, sharedMemory);
     this.patchPodSpec(props);
+    if (volume && modelMount) this.attachModel(volume, modelMount);
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: metadata(),
@@ -437,11 +488,74 @@ export class InferenceService extends Construct {
   }
 
   /**
+   * Mounts another ModelVolume read-only at its own path (`/models/<name>/<version>`), e.g. LoRA
+   * adapters next to the base model. The server is not pointed at it: pass the path in its args.
+   */
+  public addModelVolume(volume: ModelVolume): void {
+    this.attachModel(volume, volume._mountFor(this, restrictedContainerSecurityContext(this.uid), this.scaling.maxReplicas));
+    for (const port of volume.egressPorts) this.allowEgressTo(kplus.NetworkPolicyIpBlock.anyIpv4(this, `ModelEndpoint${port}-${volume.name}`), [port]);
+  }
+
+  /**
    * Lets the pods open connections to `peer` on the given TCP ports (an in-cluster object store,
    * a private model registry) through the NetworkPolicy.
    */
   public allowEgressTo(peer: kplus.INetworkPolicyPeer, ports: number[]): void {
     this.networkPolicy.addEgressRule(peer, ports.map((p) => kplus.NetworkPolicyPort.tcp(p)));
+  }
+
+  private attachModel(volume: ModelVolume, mount: ModelMount): void {
+    const holder = this.modelMountPaths.get(mount.mount.mountPath)
+      ?? this.server.writablePaths.find((p) => p === mount.mount.mountPath || mount.mount.mountPath.startsWith(`${p}/`));
+    if (holder !== undefined) {
+      this.fail({
+        prop: 'modelVolume',
+        received: `'${volume.node.path}' at ${mount.mount.mountPath}`,
+        allowed: `one volume per mount path; ${mount.mount.mountPath} is already taken by ${holder}`,
+        fix: 'give the volumes distinct names or versions, or mount only one of them',
+      });
+    }
+    this.modelMountPaths.set(mount.mount.mountPath, `'${volume.node.path}'`);
+    const deployment = ApiObject.of(this.deployment);
+    const pod = '/spec/template/spec';
+    const volumes: ModelPodVolume[] = mount.volumes.filter((v) => !this.podVolumeNames.has(v.name));
+    for (const v of volumes) {
+      this.podVolumeNames.add(v.name);
+      if (v.image) {
+        // The Kubernetes 1.27 types of cdk8s-plus-27 have no image volume: add it to the rendered JSON.
+        afterRender(deployment, (json) => json.spec.template.spec.volumes.push(v));
+      } else {
+        deployment.addJsonPatch(JsonPatch.add(`${pod}/volumes/-`, v));
+      }
+    }
+    deployment.addJsonPatch(JsonPatch.add(`${pod}/containers/0/volumeMounts/-`, mount.mount));
+    if (mount.initContainers.length > 0) {
+      if (!this.initContainersPatched) {
+        deployment.addJsonPatch(JsonPatch.add(`${pod}/initContainers`, mount.initContainers));
+        this.initContainersPatched = true;
+      } else {
+        for (const c of mount.initContainers) deployment.addJsonPatch(JsonPatch.add(`${pod}/initContainers/-`, c));
+      }
+    }
+  }
+
+  private checkModelVolume(volume: ModelVolume | undefined): void {
+    if (this.server.needsModelVolume && !volume) {
+      this.fail({
+        prop: 'modelVolume',
+        received: undefined,
+        allowed: `a ModelVolume, because ModelServer.${this.server.kind} was given no model`,
+        fix: 'pass modelVolume, or give the preset a model (e.g. a Hugging Face id)',
+      });
+    }
+    if (volume && this.server.kind === 'tf-serving' && !/^[1-9][0-9]*$/.test(volume.version)) {
+      this.fail({
+        prop: 'modelVolume',
+        received: `version '${volume.version}' of '${volume.node.path}'`,
+        allowed: 'a positive whole number: TensorFlow Serving loads numbered version folders',
+        fix: "store the SavedModel under a numbered folder (e.g. .../resnet50/3/) and pass version '3'",
+      });
+    }
   }
 
   private fail(options: InvalidPropOptions): never {
@@ -466,9 +580,11 @@ export class InferenceService extends Construct {
       : kplus.Probe.fromTcpSocket({ ...options, port: check.port });
   }
 
-  private environment(userEnv: { [name: string]: kplus.EnvValue }): { [name: string]: kplus.EnvValue } {
+  private environment(userEnv: { [name: string]: kplus.EnvValue }, localModel: boolean): { [name: string]: kplus.EnvValue } {
     const env: { [name: string]: kplus.EnvValue } = {};
     for (const [k, v] of Object.entries(this.server.env)) env[k] = kplus.EnvValue.fromValue(v);
+    // Weights are local: the server must not reach for the Hugging Face Hub at start.
+    if (localModel && this.server.isLlm) env.HF_HUB_OFFLINE = kplus.EnvValue.fromValue('1');
     return { ...env, ...userEnv };
   }
 
@@ -552,13 +668,7 @@ export class InferenceService extends Construct {
       ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
       egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
-    const dns = kplus.Pods.select(this, 'ClusterDns', {
-      labels: { 'k8s-app': 'kube-dns' },
-      namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
-    });
-    policy.addEgressRule(dns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
-    policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), [kplus.NetworkPolicyPort.tcp(443)]);
-    policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv6(this, 'AnyIpv6'), [kplus.NetworkPolicyPort.tcp(443)]);
+    allowBaselineEgress(this, policy, props.modelVolume?.egressPorts);
     const ports = this.inferencePorts().map((p) => kplus.NetworkPolicyPort.tcp(p));
     for (const peer of props.allowFrom ?? []) policy.addIngressRule(peer, ports);
     if (props.serviceType === kplus.ServiceType.LOAD_BALANCER) {

@@ -30,6 +30,10 @@ export interface ServerConfigFile {
 export interface ServerRenderContext {
   /** Seconds the server may spend finishing in-flight requests after SIGTERM. */
   readonly drainSeconds: number;
+  /** Where a ModelVolume mounts the weights, if the service has one. */
+  readonly modelPath?: string;
+  /** The ModelVolume's name, used as the served model name. */
+  readonly modelName?: string;
 }
 
 /**
@@ -52,14 +56,15 @@ export interface ModelServerBaseOptions {
 /** Options for {@link ModelServer.vllm}. */
 export interface VllmOptions extends ModelServerBaseOptions {
   /**
-   * Model to serve: a Hugging Face repo id or a local path inside the container.
+   * Model to serve: a Hugging Face repo id (downloaded by vLLM at start) or a local path.
    * @see https://docs.vllm.ai/en/latest/cli/serve.html
+   * @default - the InferenceService's modelVolume
    */
-  readonly model: string;
+  readonly model?: string;
 
   /**
    * Name the OpenAI-compatible API serves the model under (`--served-model-name`).
-   * @default - the model id
+   * @default - the model id, or the ModelVolume's name
    */
   readonly servedModelName?: string;
 
@@ -82,8 +87,9 @@ export interface TgiOptions extends ModelServerBaseOptions {
   /**
    * Model to serve (`--model-id`): a Hugging Face repo id or a local path.
    * @see https://huggingface.co/docs/text-generation-inference/reference/launcher
+   * @default - the InferenceService's modelVolume
    */
-  readonly model: string;
+  readonly model?: string;
 
   /**
    * Shards (GPUs) the model is split across (`--num-shard`).
@@ -97,7 +103,7 @@ export interface TritonOptions extends ModelServerBaseOptions {
   /**
    * Model repository (`--model-repository`): a path in the container, or `s3://`, `gs://` or `as://`.
    * @see https://docs.nvidia.com/deeplearning/triton-inference-server/user-guide/docs/user_guide/model_repository.html
-   * @default '/models'
+   * @default - the InferenceService's modelVolume, else '/models'
    */
   readonly modelRepository?: string;
 }
@@ -112,7 +118,7 @@ export interface TfServingOptions extends ModelServerBaseOptions {
 
   /**
    * Folder holding numbered SavedModel versions (`--model_base_path`).
-   * @default '/models/<modelName>'
+   * @default - the folder above the InferenceService's modelVolume, else '/models/<modelName>'
    */
   readonly modelBasePath?: string;
 }
@@ -122,7 +128,7 @@ export interface TorchServeOptions extends ModelServerBaseOptions {
   /**
    * Folder holding `.mar` archives (`--model-store`).
    * @see https://pytorch.org/serve/server.html
-   * @default '/home/model-server/model-store'
+   * @default - the InferenceService's modelVolume, else '/home/model-server/model-store'
    */
   readonly modelStore?: string;
 
@@ -138,8 +144,9 @@ export interface SglangOptions extends ModelServerBaseOptions {
   /**
    * Model to serve (`--model-path`): a Hugging Face repo id or a local path.
    * @see https://docs.sglang.ai/advanced_features/server_arguments.html
+   * @default - the InferenceService's modelVolume
    */
-  readonly model: string;
+  readonly model?: string;
 
   /**
    * GPUs the model is split across (`--tp`).
@@ -261,7 +268,8 @@ interface ServerSpec {
   readonly llm: boolean;
   readonly defaultStartupTimeout: Duration;
   readonly defaultMaxRequestDuration: Duration;
-  readonly model: string;
+  readonly model?: string;
+  readonly needsModel?: boolean;
 }
 
 /** Where LLM presets keep Hugging Face downloads and compile caches (an emptyDir unless a ModelVolume is used). */
@@ -299,10 +307,10 @@ export class ModelServer {
       liveness: { port: 8000, path: '/version' },
       readiness: { port: 8000, path: '/health' },
       args: (ctx) => [
-        options.model,
+        ctx.modelPath ?? options.model!,
         '--host=0.0.0.0',
         '--port=8000',
-        ...(options.servedModelName ? [`--served-model-name=${options.servedModelName}`] : []),
+        ...(options.servedModelName ?? ctx.modelName ? [`--served-model-name=${options.servedModelName ?? ctx.modelName}`] : []),
         ...(tp > 1 ? [`--tensor-parallel-size=${tp}`] : []),
         ...(pp > 1 ? [`--pipeline-parallel-size=${pp}`] : []),
         `--shutdown-timeout=${ctx.drainSeconds}`,
@@ -319,6 +327,7 @@ export class ModelServer {
       defaultStartupTimeout: Duration.minutes(15),
       defaultMaxRequestDuration: Duration.minutes(3),
       model: options.servedModelName ?? options.model,
+      needsModel: options.model === undefined,
     });
   }
 
@@ -342,7 +351,7 @@ export class ModelServer {
       liveness: { port: 8080, path: '/info' },
       readiness: { port: 8080, path: '/health' },
       args: (ctx) => [
-        `--model-id=${options.model}`,
+        `--model-id=${ctx.modelPath ?? options.model}`,
         '--hostname=0.0.0.0',
         '--port=8080',
         ...(shards > 1 ? [`--num-shard=${shards}`] : []),
@@ -361,6 +370,7 @@ export class ModelServer {
       defaultStartupTimeout: Duration.minutes(15),
       defaultMaxRequestDuration: Duration.minutes(3),
       model: options.model,
+      needsModel: options.model === undefined,
     });
   }
 
@@ -373,7 +383,7 @@ export class ModelServer {
    * @see https://github.com/triton-inference-server/server/blob/main/docs/user_guide/metrics.md
    */
   public static triton(options: TritonOptions = {}): ModelServer {
-    const repository = options.modelRepository ?? '/models';
+    const repository = (ctx: ServerRenderContext) => ctx.modelPath ?? options.modelRepository ?? '/models';
     return new ModelServer({
       kind: 'triton',
       image: options.image ?? 'nvcr.io/nvidia/tritonserver:25.01-py3',
@@ -385,7 +395,7 @@ export class ModelServer {
       readiness: { port: 8000, path: '/v2/health/ready' },
       command: ['tritonserver'],
       args: (ctx) => [
-        `--model-repository=${repository}`,
+        `--model-repository=${repository(ctx)}`,
         '--http-port=8000',
         '--grpc-port=8001',
         '--metrics-port=8002',
@@ -401,7 +411,7 @@ export class ModelServer {
       llm: false,
       defaultStartupTimeout: Duration.minutes(5),
       defaultMaxRequestDuration: Duration.minutes(1),
-      model: repository,
+      model: options.modelRepository ?? '/models',
     });
   }
 
@@ -415,7 +425,8 @@ export class ModelServer {
    * @see https://www.tensorflow.org/tfx/serving/serving_config#monitoring_configuration
    */
   public static tfServing(options: TfServingOptions): ModelServer {
-    const basePath = options.modelBasePath ?? `/models/${options.modelName}`;
+    const basePath = (ctx: ServerRenderContext) => ctx.modelPath ? ctx.modelPath.slice(0, ctx.modelPath.lastIndexOf('/'))
+      : options.modelBasePath ?? `/models/${options.modelName}`;
     const monitoringConfig = '/etc/tfserving/monitoring.config';
     return new ModelServer({
       kind: 'tf-serving',
@@ -427,11 +438,11 @@ export class ModelServer {
       liveness: { port: 8501 },
       readiness: { port: 8501, path: `/v1/models/${options.modelName}` },
       command: ['tensorflow_model_server'],
-      args: () => [
+      args: (ctx) => [
         '--port=8500',
         '--rest_api_port=8501',
         `--model_name=${options.modelName}`,
-        `--model_base_path=${basePath}`,
+        `--model_base_path=${basePath(ctx)}`,
         `--monitoring_config_file=${monitoringConfig}`,
         ...(options.extraArgs ?? []),
       ],
@@ -458,7 +469,7 @@ export class ModelServer {
    * @see https://pytorch.org/serve/metrics.html
    */
   public static torchServe(options: TorchServeOptions = {}): ModelServer {
-    const store = options.modelStore ?? '/home/model-server/model-store';
+    const store = (ctx: ServerRenderContext) => ctx.modelPath ?? options.modelStore ?? '/home/model-server/model-store';
     return new ModelServer({
       kind: 'torchserve',
       image: options.image ?? 'pytorch/torchserve:0.12.0-cpu',
@@ -469,10 +480,10 @@ export class ModelServer {
       liveness: { port: 8080 },
       readiness: { port: 8080, path: '/ping' },
       command: ['torchserve'],
-      args: () => [
+      args: (ctx) => [
         '--start',
         '--foreground',
-        `--model-store=${store}`,
+        `--model-store=${store(ctx)}`,
         `--models=${(options.models ?? ['all']).join(' ')}`,
         '--ts-config=/home/model-server/config.properties',
         '--disable-token-auth',
@@ -508,8 +519,8 @@ export class ModelServer {
       liveness: { port: 30000, path: '/get_model_info' },
       readiness: { port: 30000, path: '/health' },
       command: ['python3', '-m', 'sglang.launch_server'],
-      args: () => [
-        `--model-path=${options.model}`,
+      args: (ctx) => [
+        `--model-path=${ctx.modelPath ?? options.model}`,
         '--host=0.0.0.0',
         '--port=30000',
         ...(tp > 1 ? [`--tp=${tp}`] : []),
@@ -526,6 +537,7 @@ export class ModelServer {
       defaultStartupTimeout: Duration.minutes(15),
       defaultMaxRequestDuration: Duration.minutes(3),
       model: options.model,
+      needsModel: options.model === undefined,
     });
   }
 
@@ -597,8 +609,10 @@ export class ModelServer {
   public readonly defaultStartupTimeout: Duration;
   /** Longest request budgeted when the service sets no `maxRequestDuration`. */
   public readonly defaultMaxRequestDuration: Duration;
-  /** The model the server serves (id, path or name), for labels and messages. */
-  public readonly model: string;
+  /** The model the server serves (id, path or name), when given to the preset. */
+  public readonly model?: string;
+  /** Whether the preset was given no model, so the service must bring a ModelVolume. */
+  public readonly needsModelVolume: boolean;
 
   /** @internal */
   public readonly _parallelismProp?: string;
@@ -625,6 +639,7 @@ export class ModelServer {
     this.defaultStartupTimeout = spec.defaultStartupTimeout;
     this.defaultMaxRequestDuration = spec.defaultMaxRequestDuration;
     this.model = spec.model;
+    this.needsModelVolume = spec.needsModel ?? false;
     this.renderArgs = spec.args;
   }
 

@@ -52,6 +52,19 @@ describe('reference app (main.ts)', () => {
     expect(classifier.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
   });
 
+  test('the LLM reads S3 weights through a shared cache; the classifier downloads from GCS', () => {
+    const manifests = manifestsIn(path.join(root, 'dist'));
+    const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name.startsWith(name));
+    expect(find('PersistentVolumeClaim', 'llama-3-1-8b-cache').spec.accessModes).toEqual(['ReadWriteMany']);
+    expect(find('Job', 'llama-3-1-8b-fill-').spec.template.spec.containers[0].command[2]).toContain('s3://acme-models/meta-llama/Llama-3.1-8B-Instruct/2024-07-23/');
+    const chat = find('Deployment', 'chat').spec.template.spec;
+    expect(chat.initContainers.map((c: any) => c.name)).toEqual(['wait-llama-3-1-8b']);
+    expect(chat.containers[0].args[0]).toBe('/models/llama-3-1-8b/2024-07-23');
+    const classifier = find('Deployment', 'classifier').spec.template.spec;
+    expect(classifier.initContainers[0].command[2]).toContain('gs://acme-vision-models/resnet50/1/');
+    expect(classifier.containers[0].args).toContain('--model_base_path=/models/resnet50');
+  });
+
   test('a failing app fails the synth with the construct path and leaves the output folder as it was', () => {
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'previous.k8s.yaml'), 'kept: true\n');

@@ -1,0 +1,19 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/**
+ * Opens the egress every workload of the library needs through `policy`: cluster DNS (UDP and
+ * TCP 53 to kube-dns in kube-system) and HTTPS (TCP 443) to any address, for model hubs and
+ * object stores, plus the given TCP ports to any address (an S3-compatible endpoint on 9000).
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export function allowBaselineEgress(scope: Construct, policy: kplus.NetworkPolicy, extraPorts: number[] = []): void {
+  const dns = kplus.Pods.select(scope, 'ClusterDns', {
+    labels: { 'k8s-app': 'kube-dns' },
+    namespaces: kplus.Namespaces.select(scope, 'KubeSystem', { names: ['kube-system'] }),
+  });
+  policy.addEgressRule(dns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+  const ports = [443, ...extraPorts].map((p) => kplus.NetworkPolicyPort.tcp(p));
+  policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(scope, 'AnyIpv4'), ports);
+  policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv6(scope, 'AnyIpv6'), ports);
+}
