@@ -2,7 +2,7 @@
 // It composes the library the way a platform team would in its own cdk8s app.
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Gpu, InferenceService, ModelServer, ModelSource, ModelVolume, Scaling, WorkloadIdentity } from './lib';
+import { Gpu, InferenceService, ModelServer, ModelSource, ModelVolume, ObservabilityBundle, Scaling, WorkloadIdentity } from './lib';
 
 const app = new App();
 const chart = new Chart(app, 'inference', { namespace: 'inference', disableResourceNameHashes: true });
@@ -31,7 +31,7 @@ const resnet = new ModelVolume(chart, 'resnet50', {
 });
 
 // An LLM chat service on vLLM, split over two NVIDIA L4 GPUs, scaling on queued requests.
-new InferenceService(chart, 'chat', {
+const chat = new InferenceService(chart, 'chat', {
   server: ModelServer.vllm({ servedModelName: 'llama-3.1-8b-instruct', tensorParallelSize: 2 }),
   modelVolume: llama,
   gpu: Gpu.nvidia(2, { product: 'NVIDIA-L4' }),
@@ -44,7 +44,7 @@ new InferenceService(chart, 'chat', {
 });
 
 // A CPU image classifier on TensorFlow Serving, scaling on CPU.
-new InferenceService(chart, 'classifier', {
+const classifier = new InferenceService(chart, 'classifier', {
   server: ModelServer.tfServing({ modelName: 'resnet50', image: 'tensorflow/serving:2.18.0' }),
   modelVolume: resnet,
   cpu: kplus.Cpu.units(2),
@@ -52,5 +52,13 @@ new InferenceService(chart, 'classifier', {
   scaling: Scaling.onCpu({ minReplicas: 2, maxReplicas: 10, targetUtilizationPercent: 70 }),
   allowFrom: [gateway],
 });
+
+// Metrics, alerts and dashboards for both; SLO alerts for the chat service, whose server counts
+// errors and measures end-to-end latency (TF Serving has neither).
+const observability = new ObservabilityBundle(chart, 'observability', {
+  runbookUrl: 'https://runbooks.example.com/inference',
+});
+observability.addService(chat, { availability: 0.995, latency: 0.95, latencyThreshold: Duration.seconds(60) });
+observability.addService(classifier);
 
 app.synth();

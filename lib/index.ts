@@ -7,4 +7,6 @@ export * from './model-server';
 export * from './model-volume';
 export * from './names';
 export * from './network';
+export * from './observability-bundle';
+export * from './prometheus-rules';
 export * from './scaling';

@@ -23,6 +23,7 @@ export const INVARIANT_RULES: { [rule: string]: string } = {
   'scale-target-exists': 'An autoscaler must scale a workload that is applied with it',
   'grace-covers-prestop': 'The termination grace period must outlast the preStop pause',
   'multi-gpu-shared-memory': 'Pods with several GPUs need a /dev/shm volume',
+  'service-monitor-matches': 'A ServiceMonitor must select a Service that has the port it scrapes',
 };
 
 /** A Kubernetes object as plain JSON. */
@@ -144,6 +145,21 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
       if (podsSelectedBy(m, m.spec.podSelector).length === 0) {
         add('selector-matches-pods', m, `podSelector ${JSON.stringify(m.spec.podSelector)} selects no pod template in namespace '${namespace}'`,
           'make the podSelector match the pods it protects');
+      }
+    }
+    if (m.kind === 'ServiceMonitor' && m.spec?.selector) {
+      const namespaces: string[] = m.spec.namespaceSelector?.matchNames ?? [namespace];
+      const services = manifests.filter((o) => o.kind === 'Service' && namespaces.includes(o.metadata?.namespace ?? '')
+        && selects(m.spec.selector, (o.metadata as any)?.labels ?? {}));
+      if (services.length === 0) {
+        add('service-monitor-matches', m, `selector ${JSON.stringify(m.spec.selector)} selects no Service in ${namespaces.join(', ')}`,
+          'select the labels of the Service whose pods expose the metrics');
+      } else {
+        for (const e of m.spec.endpoints ?? []) {
+          if (e.port && !services.some((svc) => (svc.spec?.ports ?? []).some((p: any) => p.name === e.port))) {
+            add('service-monitor-matches', m, `endpoint port '${e.port}' is not a named port of the selected Service`, 'name the Service port it should scrape');
+          }
+        }
       }
     }
     if (m.kind === 'HorizontalPodAutoscaler' && m.spec?.scaleTargetRef) {

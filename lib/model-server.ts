@@ -270,7 +270,32 @@ interface ServerSpec {
   readonly defaultMaxRequestDuration: Duration;
   readonly model?: string;
   readonly needsModel?: boolean;
+  readonly metrics?: ServerMetrics;
 }
+
+/**
+ * The Prometheus series a server exposes for its service-level indicators and dashboard.
+ * Selectors are label matchers without braces, e.g. `namespace="ml",service="chat"`.
+ * @internal
+ */
+export interface ServerMetrics {
+  /** PromQL for the per-second request rate over a window, summed by namespace and service. */
+  readonly requestRate?: (selector: string, window: string) => string;
+  /** PromQL for the per-second rate of failed requests over a window, summed by namespace and service. */
+  readonly errorRate?: (selector: string, window: string) => string;
+  /** Histogram of end-to-end request latency in seconds. */
+  readonly latencyHistogram?: string;
+  /** The bucket bounds of `latencyHistogram`, in seconds. */
+  readonly latencyBuckets?: number[];
+  /** Histogram of time to first token in seconds (LLM servers). */
+  readonly ttftHistogram?: string;
+  /** Gauge of KV-cache use, 0–1 (LLM servers). */
+  readonly kvCacheUsage?: string;
+  /** Gauge of requests being processed. */
+  readonly running?: string;
+}
+
+const byService = 'sum by (namespace, service)';
 
 /** Where LLM presets keep Hugging Face downloads and compile caches (an emptyDir unless a ModelVolume is used). */
 export const CACHE_PATH = '/cache';
@@ -328,6 +353,16 @@ export class ModelServer {
       defaultMaxRequestDuration: Duration.minutes(3),
       model: options.servedModelName ?? options.model,
       needsModel: options.model === undefined,
+      metrics: {
+        // The OpenAI API is instrumented by prometheus-fastapi-instrumentator (status grouped as 5xx).
+        requestRate: (sel, w) => `${byService} (rate(http_requests_total{handler=~"/v1/.+",${sel}}[${w}]))`,
+        errorRate: (sel, w) => `${byService} (rate(http_requests_total{handler=~"/v1/.+",status="5xx",${sel}}[${w}]))`,
+        latencyHistogram: 'vllm:e2e_request_latency_seconds',
+        latencyBuckets: [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680],
+        ttftHistogram: 'vllm:time_to_first_token_seconds',
+        kvCacheUsage: 'vllm:kv_cache_usage_perc',
+        running: 'vllm:num_requests_running',
+      },
     });
   }
 
@@ -371,6 +406,11 @@ export class ModelServer {
       defaultMaxRequestDuration: Duration.minutes(3),
       model: options.model,
       needsModel: options.model === undefined,
+      metrics: {
+        requestRate: (sel, w) => `${byService} (rate(tgi_request_count{${sel}}[${w}]))`,
+        errorRate: (sel, w) => `${byService} (rate(tgi_request_failure{${sel}}[${w}]))`,
+        running: 'tgi_batch_current_size',
+      },
     });
   }
 
@@ -412,6 +452,11 @@ export class ModelServer {
       defaultStartupTimeout: Duration.minutes(5),
       defaultMaxRequestDuration: Duration.minutes(1),
       model: options.modelRepository ?? '/models',
+      metrics: {
+        requestRate: (sel, w) => `${byService} (rate(nv_inference_request_success{${sel}}[${w}])) + ${byService} (rate(nv_inference_request_failure{${sel}}[${w}]))`,
+        errorRate: (sel, w) => `${byService} (rate(nv_inference_request_failure{${sel}}[${w}]))`,
+        running: 'nv_inference_pending_request_count',
+      },
     });
   }
 
@@ -538,6 +583,11 @@ export class ModelServer {
       defaultMaxRequestDuration: Duration.minutes(3),
       model: options.model,
       needsModel: options.model === undefined,
+      metrics: {
+        ttftHistogram: 'sglang:time_to_first_token_seconds',
+        kvCacheUsage: 'sglang:token_usage',
+        running: 'sglang:num_running_reqs',
+      },
     });
   }
 
@@ -614,6 +664,8 @@ export class ModelServer {
   /** Whether the preset was given no model, so the service must bring a ModelVolume. */
   public readonly needsModelVolume: boolean;
 
+  /** The Prometheus series behind the SLIs, alerts and dashboard. @internal */
+  public readonly _metrics: ServerMetrics;
   /** @internal */
   public readonly _parallelismProp?: string;
   private readonly renderArgs: (ctx: ServerRenderContext) => string[];
@@ -640,6 +692,7 @@ export class ModelServer {
     this.defaultMaxRequestDuration = spec.defaultMaxRequestDuration;
     this.model = spec.model;
     this.needsModelVolume = spec.needsModel ?? false;
+    this._metrics = spec.metrics ?? {};
     this.renderArgs = spec.args;
   }
 

@@ -19,6 +19,16 @@ CHECKOV_VERSION=3.3.30
 stamp() { echo "$1" > "$tools/$2.version"; }
 have() { [ -x "$bin/$1" ] && [ "$(cat "$tools/$1.version" 2>/dev/null)" = "$2" ]; }
 
+# promtool (Prometheus' rule checker and rule unit-test runner) from Debian's prometheus package.
+if ! command -v promtool >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing promtool (Debian package prometheus)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "install-tools: promtool is required: apt-get install prometheus" >&2; exit 1
+  fi
+fi
+
 if ! command -v go >/dev/null; then echo "install-tools: Go is required (https://go.dev/dl/)" >&2; exit 1; fi
 
 if ! have kubectl-validate "$KUBECTL_VALIDATE_VERSION"; then
