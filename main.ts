@@ -2,7 +2,7 @@
 // It composes the library the way a platform team would in its own cdk8s app.
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Gpu, InferenceService, ModelServer, ModelSource, ModelVolume, ObservabilityBundle, Scaling, WorkloadIdentity } from './lib';
+import { Gpu, InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume, ObservabilityBundle, Scaling, WorkloadIdentity } from './lib';
 
 const app = new App();
 const chart = new Chart(app, 'inference', { namespace: 'inference', disableResourceNameHashes: true });
@@ -55,8 +55,10 @@ const classifier = new InferenceService(chart, 'classifier', {
 
 // Metrics, alerts and dashboards for both; SLO alerts for the chat service, whose server counts
 // errors and measures end-to-end latency (TF Serving has neither).
+// Container logs go to Loki, labelled with service, model and version.
 const observability = new ObservabilityBundle(chart, 'observability', {
   runbookUrl: 'https://runbooks.example.com/inference',
+  logs: LogShipping.loki({ url: 'http://loki-gateway.monitoring.svc.cluster.local:80' }),
 });
 observability.addService(chat, { availability: 0.995, latency: 0.95, latencyThreshold: Duration.seconds(60) });
 observability.addService(classifier);

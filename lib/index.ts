@@ -3,6 +3,7 @@ export * from './gpu';
 export * from './image';
 export * from './inference-service';
 export * from './invariants';
+export * from './log-shipping';
 export * from './model-server';
 export * from './model-volume';
 export * from './names';

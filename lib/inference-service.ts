@@ -18,6 +18,10 @@ export const LABEL_NAME = 'app.kubernetes.io/name';
 export const LABEL_COMPONENT = 'app.kubernetes.io/component';
 /** Label naming the model server preset. */
 export const LABEL_SERVER = 'inference.cdk8s.io/server';
+/** Label naming the model the pods serve. */
+export const LABEL_MODEL = 'inference.cdk8s.io/model';
+/** Label naming the version of the model the pods serve. */
+export const LABEL_MODEL_VERSION = 'inference.cdk8s.io/model-version';
 
 const KIND = 'InferenceService';
 
@@ -365,6 +369,9 @@ export class InferenceService extends Construct {
       'app.kubernetes.io/version': toLabelValue(image.tag ?? image.digest ?? 'pinned'),
       'app.kubernetes.io/managed-by': 'cdk8s-inference',
       [LABEL_SERVER]: server.kind,
+      // Model and version reach metrics (ServiceMonitor podTargetLabels) and logs (log shipper).
+      [LABEL_MODEL]: toLabelValue(volume?.name ?? server.model ?? server.kind),
+      [LABEL_MODEL_VERSION]: toLabelValue(volume?.version ?? image.tag ?? image.digest ?? 'pinned'),
     };
     const metadata = (suffix = '') => ({ name: `${this.name}${suffix}`, labels });
 

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpec, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { dashboardJson } from './dashboard';
 import { InferenceConfigError } from './errors';
-import { InferenceService, LABEL_SERVER } from './inference-service';
+import { InferenceService, LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_SERVER } from './inference-service';
+import { LogShipper, LogShipping } from './log-shipping';
 import { checkName, claimName } from './names';
 import { PrometheusRuleGroup, ServiceObjectives, serviceRuleGroups } from './prometheus-rules';
 
@@ -56,6 +57,19 @@ export interface ObservabilityBundleProps {
    * @default { grafana_dashboard: '1' }
    */
   readonly dashboardLabels?: { [key: string]: string };
+
+  /**
+   * Ship the container logs of the bundle's namespace to Loki or Elasticsearch with a Fluent Bit
+   * DaemonSet (in its own namespace, see `logNamespace`).
+   * @default - no log shipping
+   */
+  readonly logs?: LogShipping;
+
+  /**
+   * Namespace of the log shipper.
+   * @default 'logging'
+   */
+  readonly logNamespace?: string;
 }
 
 interface MonitoredService {
@@ -77,6 +91,8 @@ export class ObservabilityBundle extends Construct {
   public readonly name: string;
   /** The PrometheusRule holding every rule group. */
   public readonly rule: PrometheusRule;
+  /** The log shipper, when logs are shipped. */
+  public readonly logShipper?: LogShipper;
   /** Labels the Prometheus instance selects on. */
   public readonly prometheusLabels: { [key: string]: string };
 
@@ -104,6 +120,9 @@ export class ObservabilityBundle extends Construct {
       }) as PrometheusRuleSpec,
     });
     for (const service of props.services ?? []) this.addService(service);
+    if (props.logs) {
+      this.logShipper = new LogShipper(this, 'Logs', { shipping: props.logs, sourceNamespaces: [this.namespace], namespace: props.logNamespace });
+    }
   }
 
   /**
@@ -133,7 +152,7 @@ export class ObservabilityBundle extends Construct {
         selector: { matchLabels: service.selectorLabels },
         namespaceSelector: { matchNames: [Chart.of(service).namespace ?? 'default'] },
         // Series carry the model server and image version, so versions can be compared.
-        podTargetLabels: ['app.kubernetes.io/version', LABEL_SERVER],
+        podTargetLabels: ['app.kubernetes.io/version', LABEL_SERVER, LABEL_MODEL, LABEL_MODEL_VERSION],
         endpoints: [{
           port: service.server.metricsPort === service.server.httpPort ? 'http' : 'metrics',
           path: service.server.metricsPath,

@@ -9,8 +9,9 @@
 //                     custom resources against the CRDs in --crds (default .tools/crds)
 //   kube-score        workload linting (CRITICAL and WARNING grades)
 //   checkov           Kubernetes security checks (CKV_K8S_*)
-//   psa-check         Pod Security Standards "restricted", evaluated by the Pod Security Admission
-//                     library of Kubernetes itself, at policy versions latest and v1.27
+//   psa-check         Pod Security Standards, evaluated by the Pod Security Admission library of
+//                     Kubernetes itself: the level a Namespace in the folder enforces, "restricted"
+//                     elsewhere, at policy versions latest and v1.27
 //   invariants        the library's cross-object rules (selectors match pods, ports exist, …)
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -129,8 +130,8 @@ function psaCheck(files) {
     const r = run('psa-check', ['--level', 'restricted', '--version', version, ...files]);
     if (r.status === 2) throw new Error(`psa-check: ${r.stderr}`);
     for (const line of r.stdout.split('\n').filter(Boolean)) {
-      // file: Kind/namespace/name: restricted: reason (detail)
-      const m = /^(.*?): ([^:]+): restricted: (.*)$/.exec(line);
+      // file: Kind/namespace/name: level: reason (detail)
+      const m = /^(.*?): ([^:]+): (?:privileged|baseline|restricted): (.*)$/.exec(line);
       const object = m ? m[2].replace(/\/<nil>\//, '/(default)/') : line;
       findings.push({ tool: 'psa-check', check: `restricted-${version}`, object, message: m ? m[3] : line });
     }

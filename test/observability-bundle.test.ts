@@ -34,7 +34,7 @@ describe('ObservabilityBundle', () => {
     expect(only(manifests, 'ServiceMonitor', 'chat').spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'chat', 'app.kubernetes.io/component': 'model-server' } },
       namespaceSelector: { matchNames: ['ml'] },
-      podTargetLabels: ['app.kubernetes.io/version', 'inference.cdk8s.io/server'],
+      podTargetLabels: ['app.kubernetes.io/version', 'inference.cdk8s.io/server', 'inference.cdk8s.io/model', 'inference.cdk8s.io/model-version'],
       endpoints: [{ port: 'http', path: '/metrics', interval: '15s', scrapeTimeout: '10s' }],
     });
     expect(only(manifests, 'ServiceMonitor', 'vision').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s' }]);

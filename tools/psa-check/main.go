@@ -1,8 +1,12 @@
 // Command psa-check evaluates every pod template in Kubernetes YAML files against a Pod Security
 // Standards level, using the Pod Security Admission library that the kube-apiserver itself runs.
 //
-// Usage: psa-check [--level restricted] [--version latest|1.27] FILE...
-// Prints one line per violation ("file: Kind/namespace/name: check: reason (detail)") and exits
+// Like admission, it uses the level a Namespace among the files enforces
+// (pod-security.kubernetes.io/enforce and enforce-version labels) for the pods in it, and the
+// --level and --version flags for pods in namespaces the files do not define.
+//
+// Usage: psa-check [--level restricted] [--version latest|v1.27] FILE...
+// Prints one line per violation ("file: Kind/namespace/name: level: reason (detail)") and exits
 // 1 when there is any, 2 on unreadable input.
 package main
 
@@ -53,7 +57,11 @@ func main() {
 		fail(err)
 	}
 
-	violations, pods := 0, 0
+	type document struct {
+		file string
+		doc  map[string]interface{}
+	}
+	var docs []document
 	for _, file := range flag.Args() {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -68,6 +76,39 @@ func main() {
 				}
 				fail(fmt.Errorf("%s: %w", file, err))
 			}
+			if doc != nil {
+				docs = append(docs, document{file, doc})
+			}
+		}
+	}
+
+	// The level each Namespace among the files enforces.
+	enforced := map[string]api.LevelVersion{}
+	for _, d := range docs {
+		if d.doc["kind"] != "Namespace" {
+			continue
+		}
+		meta, _ := d.doc["metadata"].(map[string]interface{})
+		labels, _ := meta["labels"].(map[string]interface{})
+		name, _ := meta["name"].(string)
+		lv := api.LevelVersion{Level: lvl, Version: ver}
+		if l, ok := labels[api.EnforceLevelLabel].(string); ok {
+			if parsed, err := api.ParseLevel(l); err == nil {
+				lv.Level = parsed
+			}
+		}
+		if v, ok := labels[api.EnforceVersionLabel].(string); ok {
+			if parsed, err := api.ParseVersion(v); err == nil {
+				lv.Version = parsed
+			}
+		}
+		enforced[name] = lv
+	}
+
+	violations, pods := 0, 0
+	for _, d := range docs {
+		file, doc := d.file, d.doc
+		{
 			kind, _ := doc["kind"].(string)
 			path, ok := templatePaths[kind]
 			if !ok {
@@ -84,10 +125,15 @@ func main() {
 			}
 			pods++
 			meta, _ := doc["metadata"].(map[string]interface{})
-			for _, result := range evaluator.EvaluatePod(api.LevelVersion{Level: lvl, Version: ver}, &pod.ObjectMeta, &pod.Spec) {
+			namespace, _ := meta["namespace"].(string)
+			lv, ok := enforced[namespace]
+			if !ok {
+				lv = api.LevelVersion{Level: lvl, Version: ver}
+			}
+			for _, result := range evaluator.EvaluatePod(lv, &pod.ObjectMeta, &pod.Spec) {
 				if !result.Allowed {
 					violations++
-					fmt.Printf("%s: %s/%v/%v: %s: %s (%s)\n", file, kind, meta["namespace"], meta["name"], *level, result.ForbiddenReason, result.ForbiddenDetail)
+					fmt.Printf("%s: %s/%v/%v: %s: %s (%s)\n", file, kind, meta["namespace"], meta["name"], lv.Level, result.ForbiddenReason, result.ForbiddenDetail)
 				}
 			}
 		}
