@@ -104,8 +104,16 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
   const findings: InvariantFinding[] = [];
   const pods = podTemplates(manifests);
   const add = (rule: string, m: Manifest, message: string, fix: string) => findings.push({ rule, object: ref(m), message, fix });
+  // Indexes keep the checks linear in the number of objects: candidates are looked up by
+  // namespace and the selector's rarest label, then matched in full.
+  const podIndex = labelIndex(pods, (p) => p.namespace, (p) => p.labels);
+  const services = manifests.filter((o) => o.kind === 'Service');
+  const serviceIndex = labelIndex(services, (o) => o.metadata?.namespace ?? '', (o) => (o.metadata as any)?.labels ?? {});
+  const byRef = new Set(manifests.map((o) => ref(o)));
+  const hpaByTarget = new Map(manifests.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef)
+    .map((o) => [`${o.spec.scaleTargetRef.kind}/${o.metadata?.namespace ?? ''}/${o.spec.scaleTargetRef.name}`, o]));
   const podsSelectedBy = (m: Manifest, selector: LabelSelector) =>
-    pods.filter((p) => p.namespace === (m.metadata?.namespace ?? '') && selects(selector, p.labels));
+    candidates(podIndex, m.metadata?.namespace ?? '', selector).filter((p) => selects(selector, p.labels));
 
   for (const m of manifests) {
     const namespace = m.metadata?.namespace ?? '';
@@ -133,7 +141,7 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
           'make the selector match the pods it protects');
         continue;
       }
-      const replicas = Math.min(...selected.map((p) => minReplicas(manifests, p.owner)));
+      const replicas = Math.min(...selected.map((p) => minReplicas(hpaByTarget, p.owner)));
       const { minAvailable, maxUnavailable } = m.spec;
       if (maxUnavailable === 0 || maxUnavailable === '0%' || (typeof minAvailable === 'number' && minAvailable >= replicas) || minAvailable === '100%') {
         add('pdb-allows-disruption', m, `with ${replicas} replica(s) it allows no voluntary disruption: node drains and upgrades block`,
@@ -149,14 +157,14 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
     }
     if (m.kind === 'ServiceMonitor' && m.spec?.selector) {
       const namespaces: string[] = m.spec.namespaceSelector?.matchNames ?? [namespace];
-      const services = manifests.filter((o) => o.kind === 'Service' && namespaces.includes(o.metadata?.namespace ?? '')
-        && selects(m.spec.selector, (o.metadata as any)?.labels ?? {}));
-      if (services.length === 0) {
+      const selected = namespaces.flatMap((ns) => candidates(serviceIndex, ns, m.spec.selector))
+        .filter((o) => selects(m.spec.selector, (o.metadata as any)?.labels ?? {}));
+      if (selected.length === 0) {
         add('service-monitor-matches', m, `selector ${JSON.stringify(m.spec.selector)} selects no Service in ${namespaces.join(', ')}`,
           'select the labels of the Service whose pods expose the metrics');
       } else {
         for (const e of m.spec.endpoints ?? []) {
-          if (e.port && !services.some((svc) => (svc.spec?.ports ?? []).some((p: any) => p.name === e.port))) {
+          if (e.port && !selected.some((svc) => (svc.spec?.ports ?? []).some((p: any) => p.name === e.port))) {
             add('service-monitor-matches', m, `endpoint port '${e.port}' is not a named port of the selected Service`, 'name the Service port it should scrape');
           }
         }
@@ -164,7 +172,7 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
     }
     if (m.kind === 'HorizontalPodAutoscaler' && m.spec?.scaleTargetRef) {
       const t = m.spec.scaleTargetRef;
-      if (!manifests.some((o) => o.kind === t.kind && o.metadata?.name === t.name && (o.metadata?.namespace ?? '') === namespace)) {
+      if (!byRef.has(`${t.kind}/${namespace || '(default)'}/${t.name}`)) {
         add('scale-target-exists', m, `scaleTargetRef ${t.kind}/${t.name} is not among the manifests in namespace '${namespace}'`,
           'point scaleTargetRef at the workload it scales');
       }
@@ -190,11 +198,41 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
   return findings;
 }
 
-function minReplicas(manifests: Manifest[], workload: Manifest): number {
-  const hpa = manifests.find((m) => m.kind === 'HorizontalPodAutoscaler' && m.spec?.scaleTargetRef?.name === workload.metadata?.name
-    && m.spec?.scaleTargetRef?.kind === workload.kind && m.metadata?.namespace === workload.metadata?.namespace);
+function minReplicas(hpaByTarget: Map<string, Manifest>, workload: Manifest): number {
+  const hpa = hpaByTarget.get(`${workload.kind}/${workload.metadata?.namespace ?? ''}/${workload.metadata?.name}`);
   return hpa ? (hpa.spec.minReplicas ?? 1) : (workload.spec?.replicas ?? 1);
 }
+
+interface LabelIndex<T> {
+  readonly all: Map<string, T[]>;
+  readonly byLabel: Map<string, T[]>;
+}
+
+/** Objects by namespace, and by namespace plus each `key=value` label. */
+function labelIndex<T>(items: T[], namespaceOf: (t: T) => string, labelsOf: (t: T) => { [key: string]: string }): LabelIndex<T> {
+  const all = new Map<string, T[]>();
+  const byLabel = new Map<string, T[]>();
+  const push = (map: Map<string, T[]>, key: string, item: T) => (map.get(key) ?? map.set(key, []).get(key)!).push(item);
+  for (const item of items) {
+    const ns = namespaceOf(item);
+    push(all, ns, item);
+    for (const [k, v] of Object.entries(labelsOf(item))) push(byLabel, `${ns}\0${k}=${v}`, item);
+  }
+  return { all, byLabel };
+}
+
+/** The objects that can match `selector`: those with its rarest matchLabels pair, else the namespace's. */
+function candidates<T>(index: LabelIndex<T>, namespace: string, selector: LabelSelector): T[] {
+  let best: T[] | undefined;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+    const bucket = index.byLabel.get(`${namespace}\0${k}=${v}`) ?? [];
+    if (!best || bucket.length < best.length) best = bucket;
+  }
+  return best ?? index.all.get(namespace) ?? [];
+}
+
+/** The kinds `checkManifests` reads. */
+const RULE_KINDS = new Set(['Pod', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler', 'ServiceMonitor', ...Object.keys(TEMPLATE_PATHS)]);
 
 const checkedCharts = new WeakSet<Chart>();
 
@@ -208,7 +246,8 @@ export function validateChartInvariants(scope: IConstruct): void {
   checkedCharts.add(chart);
   chart.node.addValidation({
     validate: () => {
-      const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+      // Only the kinds the rules read are rendered here; the rest are rendered once, at synth.
+      const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && RULE_KINDS.has(c.kind));
       const paths = new Map<string, string>();
       const manifests = objects.map((o) => {
         const json = o.toJson();
