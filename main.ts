@@ -2,15 +2,19 @@
 // It composes the library the way a platform team would in its own cdk8s app.
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Gpu, InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume, ObservabilityBundle, Scaling, WorkloadIdentity } from './lib';
+import {
+  ApiAuth, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume,
+  NamespaceBaseline, ObservabilityBundle, Scaling, WorkloadIdentity,
+} from './lib';
 
 const app = new App();
 const chart = new Chart(app, 'inference', { namespace: 'inference', disableResourceNameHashes: true });
 
-// Clients reach the models only through the gateway's pods (namespace `gateway`).
-const gateway = kplus.Pods.select(chart, 'Gateway', {
-  labels: { 'app.kubernetes.io/name': 'gateway' },
-  namespaces: kplus.Namespaces.select(chart, 'GatewayNamespace', { names: ['gateway'] }),
+// The namespace's baseline: Pod Security "restricted", GPU quota, default-deny network policy.
+new NamespaceBaseline(chart, 'baseline', {
+  cpuQuota: kplus.Cpu.units(96),
+  memoryQuota: Size.gibibytes(512),
+  gpuQuota: { 'nvidia.com/gpu': 16 },
 });
 
 // Llama 3.1 8B weights from S3, read with an IAM role (no key in the cluster), kept on a shared
@@ -40,7 +44,6 @@ const chat = new InferenceService(chart, 'chat', {
   scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 8, targetPerReplica: 5 }),
   startupTimeout: Duration.minutes(20),
   maxRequestDuration: Duration.minutes(5),
-  allowFrom: [gateway],
 });
 
 // A CPU image classifier on TensorFlow Serving, scaling on CPU.
@@ -50,8 +53,18 @@ const classifier = new InferenceService(chart, 'classifier', {
   cpu: kplus.Cpu.units(2),
   memory: Size.gibibytes(4),
   scaling: Scaling.onCpu({ minReplicas: 2, maxReplicas: 10, targetUtilizationPercent: 70 }),
-  allowFrom: [gateway],
 });
+
+// One host for both, on Envoy Gateway: TLS from cert-manager, API keys, 600 requests a minute per key.
+const gateway = new InferenceGateway(chart, 'gateway', {
+  host: 'inference.example.com',
+  implementation: GatewayImplementation.ENVOY_GATEWAY,
+  tls: GatewayTls.certManager('letsencrypt'),
+  auth: ApiAuth.apiKeys('inference-api-keys'),
+  rateLimit: { requestsPerMinute: 600 },
+});
+gateway.addRoute(chat, { pathPrefix: '/v1' });
+gateway.addRoute(classifier, { pathPrefix: '/classifier' });
 
 // Metrics, alerts and dashboards for both; SLO alerts for the chat service, whose server counts
 // errors and measures end-to-end latency (TF Serving has neither).

@@ -24,6 +24,7 @@ export const INVARIANT_RULES: { [rule: string]: string } = {
   'grace-covers-prestop': 'The termination grace period must outlast the preStop pause',
   'multi-gpu-shared-memory': 'Pods with several GPUs need a /dev/shm volume',
   'service-monitor-matches': 'A ServiceMonitor must select a Service that has the port it scrapes',
+  'route-backend-exists': 'A route must send traffic to a Service port that exists',
 };
 
 /** A Kubernetes object as plain JSON. */
@@ -110,6 +111,7 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
   const services = manifests.filter((o) => o.kind === 'Service');
   const serviceIndex = labelIndex(services, (o) => o.metadata?.namespace ?? '', (o) => (o.metadata as any)?.labels ?? {});
   const byRef = new Set(manifests.map((o) => ref(o)));
+  const servicesByName = new Map(services.map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]));
   const hpaByTarget = new Map(manifests.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef)
     .map((o) => [`${o.spec.scaleTargetRef.kind}/${o.metadata?.namespace ?? ''}/${o.spec.scaleTargetRef.name}`, o]));
   const podsSelectedBy = (m: Manifest, selector: LabelSelector) =>
@@ -166,6 +168,19 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
         for (const e of m.spec.endpoints ?? []) {
           if (e.port && !selected.some((svc) => (svc.spec?.ports ?? []).some((p: any) => p.name === e.port))) {
             add('service-monitor-matches', m, `endpoint port '${e.port}' is not a named port of the selected Service`, 'name the Service port it should scrape');
+          }
+        }
+      }
+    }
+    if ((m.kind === 'HTTPRoute' || m.kind === 'GRPCRoute') && Array.isArray(m.spec?.rules)) {
+      for (const rule of m.spec.rules) {
+        for (const b of rule.backendRefs ?? []) {
+          if ((b.kind ?? 'Service') !== 'Service' || (b.group ?? '') !== '') continue;
+          const target = servicesByName.get(`${b.namespace ?? namespace}/${b.name}`);
+          if (!target) {
+            add('route-backend-exists', m, `backendRef ${b.name} is not a Service applied with it`, 'route to the Service of an InferenceService');
+          } else if (b.port !== undefined && !(target.spec?.ports ?? []).some((p: any) => p.port === b.port)) {
+            add('route-backend-exists', m, `backendRef ${b.name} has no port ${b.port}`, 'route to one of the Service\'s ports');
           }
         }
       }
@@ -232,7 +247,8 @@ function candidates<T>(index: LabelIndex<T>, namespace: string, selector: LabelS
 }
 
 /** The kinds `checkManifests` reads. */
-const RULE_KINDS = new Set(['Pod', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler', 'ServiceMonitor', ...Object.keys(TEMPLATE_PATHS)]);
+const RULE_KINDS = new Set(['Pod', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler', 'ServiceMonitor', 'HTTPRoute', 'GRPCRoute',
+  ...Object.keys(TEMPLATE_PATHS)]);
 
 const checkedCharts = new WeakSet<Chart>();
 

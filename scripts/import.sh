@@ -10,7 +10,14 @@ out="${1:-$root/imports}"
 bash "$root/scripts/install-tools.sh" >&2
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# One module per API group: monitoring.coreos.com (ServiceMonitor, PrometheusRule).
-cat "$root/.tools/crds/monitoring.coreos.com_servicemonitors.yaml" "$root/.tools/crds/monitoring.coreos.com_prometheusrules.yaml" > "$work/monitoring.coreos.com.yaml"
+# One module per API group, with the kinds the library emits.
+group() {
+  local name="$1"; shift
+  for kind in "$@"; do cat "$root/.tools/crds/${name}_${kind}.yaml"; echo "---"; done > "$work/$name.yaml"
+  (cd "$work" && CDK8S_CHECK_UPGRADE=false "$root/node_modules/.bin/cdk8s" import "$name.yaml" --language typescript --no-save --output "$out" >&2)
+}
 mkdir -p "$out"
-(cd "$work" && CDK8S_CHECK_UPGRADE=false "$root/node_modules/.bin/cdk8s" import monitoring.coreos.com.yaml --language typescript --no-save --output "$out" >&2)
+group monitoring.coreos.com servicemonitors prometheusrules
+group gateway.networking.k8s.io gateways httproutes grpcroutes
+group gateway.envoyproxy.io securitypolicies backendtrafficpolicies
+group traefik.io middlewares

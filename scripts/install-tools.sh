@@ -50,16 +50,27 @@ if ! have psa-check "$psa_hash"; then
   stamp "$psa_hash" psa-check
 fi
 
-crds_hash="$(cat "$root/tools/crds/go.mod" "$root/tools/crds/go.sum" "$root/tools/crds/tools.go" | sha256sum | cut -c1-16)"
+crds_hash="$(cat "$root/tools/crds/go.mod" "$root/tools/crds/go.sum" "$root/tools/crds/tools.go" "$0" | sha256sum | cut -c1-16)"
 if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
   echo "generating CRDs"
   rm -rf "$tools/crds" "$tools/crds-all"
-  (cd "$root/tools/crds" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1 \
-    paths=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1 output:crd:dir="$tools/crds-all")
-  mkdir -p "$tools/crds"
+  mkdir -p "$tools/crds" "$tools/crds-all"
+  gen() { (cd "$root/tools/crds" && go run sigs.k8s.io/controller-tools/cmd/controller-gen "$1" "paths=$2" output:crd:dir="$tools/crds-all"); }
+  gen crd:crdVersions=v1 github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1
+  # Envoy Gateway's API has float fields; its own build allows them the same way.
+  gen crd:crdVersions=v1,allowDangerousTypes=true github.com/envoyproxy/gateway/api/v1alpha1
+  gen crd:crdVersions=v1 github.com/traefik/traefik/v3/pkg/provider/kubernetes/crd/traefikio/v1alpha1
+  # Gateway API's own generator (standard and experimental channels) loads its packages from the
+  # module it runs in and writes config/crd/<channel>/ under it (ignored by git); moved out below.
+  (cd "$root/tools/crds" && rm -rf config && mkdir -p config/crd/standard config/crd/experimental \
+    && go run sigs.k8s.io/gateway-api/pkg/generator 2>/dev/null && mv config "$tools/crds-all/")
   # Only the kinds the library emits: fewer, smaller schemas for every validation run.
-  for kind in servicemonitors podmonitors prometheusrules; do
-    mv "$tools/crds-all/monitoring.coreos.com_$kind.yaml" "$tools/crds/"
+  for f in monitoring.coreos.com_servicemonitors monitoring.coreos.com_podmonitors monitoring.coreos.com_prometheusrules \
+           gateway.envoyproxy.io_securitypolicies gateway.envoyproxy.io_backendtrafficpolicies traefik.io_middlewares; do
+    mv "$tools/crds-all/$f.yaml" "$tools/crds/"
+  done
+  for f in gateways gatewayclasses httproutes grpcroutes referencegrants; do
+    mv "$tools/crds-all/config/crd/standard/gateway.networking.k8s.io_$f.yaml" "$tools/crds/"
   done
   rm -rf "$tools/crds-all"
   echo "$crds_hash" > "$tools/crds.version"

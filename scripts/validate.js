@@ -2,7 +2,8 @@
 // Validates every YAML file in the given folders with upstream tools and exits non-zero on any
 // finding that is not an accepted exception.
 //
-//   npm run validate -- <folder> [<folder> ...] [--exceptions FILE] [--crds DIR] [--json]
+//   npm run validate -- <folder> [<folder> ...] [--exceptions FILE] [--crds DIR] [--json] [--min-version 1.30]
+//   (--min-version: the manifests target that Kubernetes version or newer; older schemas are skipped)
 //
 //   kubectl-validate  strict schema validation (unknown fields, names, types) against Kubernetes
 //                     1.27 (the cdk8s-plus-27 floor) and 1.30 (the newest schemas it ships);
@@ -25,11 +26,12 @@ const KUBERNETES_VERSIONS = ['1.27', '1.30'];
 const PSA_VERSIONS = ['latest', 'v1.27'];
 
 function parseArgs(argv) {
-  const args = { folders: [], exceptions: path.join(root, 'validation-exceptions.yaml'), crds: path.join(root, '.tools', 'crds'), json: false };
+  const args = { folders: [], exceptions: path.join(root, 'validation-exceptions.yaml'), crds: path.join(root, '.tools', 'crds'), json: false, minVersion: '1.0' };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--exceptions') args.exceptions = path.resolve(argv[++i]);
     else if (argv[i] === '--crds') args.crds = path.resolve(argv[++i]);
     else if (argv[i] === '--json') args.json = true;
+    else if (argv[i] === '--min-version') args.minVersion = argv[++i];
     else args.folders.push(path.resolve(argv[i]));
   }
   if (args.folders.length === 0) {
@@ -64,9 +66,11 @@ function ensureTools() {
 
 const ref = (o) => `${o.kind}/${o.metadata?.namespace ?? '(default)'}/${o.metadata?.name}`;
 
-function kubectlValidate(files, docs, crds) {
+const minor = (v) => Number(v.split('.')[1] ?? 0) + 1000 * Number(v.split('.')[0]);
+
+function kubectlValidate(files, docs, crds, minVersion) {
   const findings = [];
-  for (const version of KUBERNETES_VERSIONS) {
+  for (const version of KUBERNETES_VERSIONS.filter((v) => minor(v) >= minor(minVersion))) {
     const args = [...files, '--version', version, '-o', 'json'];
     if (fs.existsSync(crds)) args.push('--local-crds', crds);
     const r = run('kubectl-validate', args);
@@ -182,7 +186,7 @@ function main() {
       return out;
     };
     all.push(
-      ...timed('kubectl-validate', () => kubectlValidate(files, docs, args.crds)),
+      ...timed('kubectl-validate', () => kubectlValidate(files, docs, args.crds, args.minVersion)),
       ...timed('kube-score', () => kubeScore(files)),
       ...timed('checkov', () => checkov(folder)),
       ...timed('psa-check', () => psaCheck(files)),

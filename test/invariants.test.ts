@@ -66,6 +66,15 @@ describe('checkManifests', () => {
       'selector-matches-pods NetworkPolicy/ml/np', 'scale-target-exists HorizontalPodAutoscaler/ml/h']);
   });
 
+  test('a route to a missing Service or port', () => {
+    const svc = { kind: 'Service', metadata: { name: 'web', namespace: 'ml' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 8000, targetPort: 8000 }] } };
+    const route = (backendRefs: any[]) => ({ kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'ml' }, spec: { rules: [{ backendRefs }] } });
+    const d = deployment({ app: 'web' }, { ports: [{ name: 'http', containerPort: 8000 }] });
+    expect(checkManifests([d, svc, route([{ name: 'web', port: 8000 }])])).toEqual([]);
+    expect(checkManifests([d, svc, route([{ name: 'web', port: 9000 }, { name: 'gone', port: 80 }])]).map((f) => f.message)).toEqual([
+      'backendRef web has no port 9000', 'backendRef gone is not a Service applied with it']);
+  });
+
   test('a preStop pause as long as the grace period, and many GPUs without /dev/shm', () => {
     const d = deployment({ app: 'web' }, { lifecycle: { preStop: { exec: { command: ['sleep', '30'] } } }, resources: { limits: { 'nvidia.com/gpu': 2 } } });
     expect(checkManifests([d]).map((f) => f.rule)).toEqual(['grace-covers-prestop', 'multi-gpu-shared-memory']);

@@ -1,0 +1,433 @@
+import { Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import {
+  BackendTrafficPolicy, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType, BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit,
+  BackendTrafficPolicySpecRateLimitType, SecurityPolicy,
+} from '../imports/gateway.envoyproxy.io';
+import {
+  Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode, GrpcRoute, GrpcRouteSpecRulesMatchesHeadersType, HttpRoute,
+  HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType,
+} from '../imports/gateway.networking.k8s.io';
+import { Middleware, MiddlewareSpecRateLimitPeriod } from '../imports/traefik.io';
+import { InferenceConfigError, InvalidPropOptions } from './errors';
+import type { InferenceService } from './inference-service';
+import { checkName, claimName } from './names';
+
+const KIND = 'InferenceGateway';
+
+/** The controller that implements the gateway. */
+export enum GatewayImplementation {
+  /** ingress-nginx, through a Kubernetes Ingress. Rate limits per client IP; no API keys or JWT. */
+  INGRESS_NGINX = 'ingress-nginx',
+  /** Envoy Gateway, through Gateway API, with SecurityPolicy (API keys, JWT) and BackendTrafficPolicy (rate limits). */
+  ENVOY_GATEWAY = 'envoy-gateway',
+  /** Traefik, through Gateway API, with Middlewares (rate limits); no API keys or JWT in Traefik's open-source edition. */
+  TRAEFIK = 'traefik',
+}
+
+/** Where the gateway's TLS certificate comes from. */
+export class GatewayTls {
+  /** A `kubernetes.io/tls` Secret that already exists. */
+  public static fromSecret(secretName: string): GatewayTls {
+    return new GatewayTls(secretName);
+  }
+
+  /**
+   * A certificate issued by cert-manager from a ClusterIssuer, into Secret `<gateway>-tls`.
+   * @see https://cert-manager.io/docs/usage/gateway/
+   */
+  public static certManager(clusterIssuer: string): GatewayTls {
+    return new GatewayTls(undefined, clusterIssuer);
+  }
+
+  /** @internal */
+  public readonly _secretName?: string;
+  /** @internal */
+  public readonly _clusterIssuer?: string;
+
+  private constructor(secretName?: string, clusterIssuer?: string) {
+    this._secretName = secretName;
+    this._clusterIssuer = clusterIssuer;
+  }
+}
+
+/** Options for {@link ApiAuth.jwt}. */
+export interface JwtAuthOptions {
+  /** Expected `iss` claim. */
+  readonly issuer: string;
+  /** Where the issuer publishes its keys (JWKS). */
+  readonly jwksUri: string;
+  /**
+   * Accepted `aud` claims.
+   * @default - any audience
+   */
+  readonly audiences?: string[];
+}
+
+/** How clients authenticate at the gateway. */
+export class ApiAuth {
+  /**
+   * API keys: a Secret whose keys are client ids and whose values are their API keys, sent in
+   * the `x-api-key` header.
+   * @see https://gateway.envoyproxy.io/docs/tasks/security/apikey-auth/
+   */
+  public static apiKeys(secretName: string): ApiAuth {
+    return new ApiAuth('api-keys', secretName);
+  }
+
+  /**
+   * JSON Web Tokens (OIDC access tokens) in the `Authorization: Bearer` header.
+   * @see https://gateway.envoyproxy.io/docs/tasks/security/jwt-authentication/
+   */
+  public static jwt(options: JwtAuthOptions): ApiAuth {
+    return new ApiAuth('jwt', undefined, options);
+  }
+
+  /** `api-keys` or `jwt`. */
+  public readonly mode: string;
+  /** @internal */
+  public readonly _secretName?: string;
+  /** @internal */
+  public readonly _jwt?: JwtAuthOptions;
+
+  private constructor(mode: string, secretName?: string, jwt?: JwtAuthOptions) {
+    this.mode = mode;
+    this._secretName = secretName;
+    this._jwt = jwt;
+  }
+}
+
+/** Options for a gateway's rate limit. */
+export interface RateLimitOptions {
+  /** Requests each client may make per minute. */
+  readonly requestsPerMinute: number;
+  /**
+   * Header that identifies a client (each distinct value gets its own budget).
+   * @default 'x-api-key' with API keys, 'authorization' with JWT; the client IP otherwise
+   */
+  readonly clientHeader?: string;
+}
+
+/** Props of an {@link InferenceGateway}. */
+export interface InferenceGatewayProps {
+  /**
+   * Host name clients use, e.g. `inference.example.com`.
+   * @default - any host (no TLS possible)
+   */
+  readonly host?: string;
+
+  /**
+   * The controller that implements the gateway. Switching is this one prop.
+   * @default GatewayImplementation.ENVOY_GATEWAY
+   */
+  readonly implementation?: GatewayImplementation;
+
+  /**
+   * TLS termination at the gateway.
+   * @default - plain HTTP (only for development)
+   */
+  readonly tls?: GatewayTls;
+
+  /**
+   * Client authentication.
+   * @default - none
+   */
+  readonly auth?: ApiAuth;
+
+  /**
+   * Per-client rate limit.
+   * @default - none
+   */
+  readonly rateLimit?: RateLimitOptions;
+
+  /**
+   * Longest request, streams included: the proxy never cuts a stream shorter than this.
+   * @default Duration.minutes(10)
+   */
+  readonly requestTimeout?: Duration;
+
+  /**
+   * Largest request body (prompts with images or long contexts).
+   * @default Size.mebibytes(64)
+   */
+  readonly maxBodySize?: Size;
+
+  /**
+   * GatewayClass (Gateway API implementations) or IngressClass (ingress-nginx).
+   * @default - 'envoy-gateway', 'traefik' or 'nginx'
+   */
+  readonly className?: string;
+
+  /**
+   * The gateway's proxy pods, admitted by each service's NetworkPolicy.
+   * @default - the implementation's pods in its usual namespace (envoy-gateway-system, traefik, ingress-nginx)
+   */
+  readonly proxyPods?: kplus.INetworkPolicyPeer;
+
+  /**
+   * Name of the gateway's objects.
+   * @default - the construct id
+   */
+  readonly name?: string;
+}
+
+/** Options for {@link InferenceGateway.addRoute}. */
+export interface RouteOptions {
+  /**
+   * Path prefix routed to the service.
+   * @default '/<service name>'
+   */
+  readonly pathPrefix?: string;
+  /**
+   * Route only requests with this header value (e.g. `x-model: llama`).
+   * @default - no header match
+   */
+  readonly headerName?: string;
+  /** Value of `headerName` to match. @default - none */
+  readonly headerValue?: string;
+}
+
+/**
+ * The entry point: one host, TLS, authentication and rate limits, and a route per model
+ * (path or header) to its InferenceService, on ingress-nginx (Ingress) or Gateway API (Envoy
+ * Gateway, Traefik). Timeouts and body limits fit long LLM streams.
+ */
+export class InferenceGateway extends Construct {
+  /** Name of the gateway's objects. */
+  public readonly name: string;
+  /** The implementation. */
+  public readonly implementation: GatewayImplementation;
+  /** The host, if any. */
+  public readonly host?: string;
+
+  private readonly props: InferenceGatewayProps;
+  private readonly routes = new Map<string, string>();
+  private readonly ingressPaths: k8s.HttpIngressPath[] = [];
+  private routeCount = 0;
+
+  constructor(scope: Construct, id: string, props: InferenceGatewayProps = {}) {
+    super(scope, id);
+    this.props = props;
+    this.name = checkName(this, KIND, 'name', props.name ?? id);
+    claimName(this, KIND, 'name', `gateway/${this.name}`);
+    this.implementation = props.implementation ?? GatewayImplementation.ENVOY_GATEWAY;
+    this.host = props.host;
+    this.check();
+    const timeout = this.timeoutSeconds();
+    if (this.implementation === GatewayImplementation.INGRESS_NGINX) {
+      const tlsSecret = props.tls ? props.tls._secretName ?? `${this.name}-tls` : undefined;
+      new k8s.KubeIngress(this, 'Ingress', {
+        metadata: {
+          name: this.name,
+          annotations: {
+            // Streams: no buffering, and no 60 s proxy timeout cutting a long generation.
+            'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
+            'nginx.ingress.kubernetes.io/proxy-read-timeout': String(timeout),
+            'nginx.ingress.kubernetes.io/proxy-send-timeout': String(timeout),
+            'nginx.ingress.kubernetes.io/proxy-body-size': `${(props.maxBodySize ?? Size.mebibytes(64)).toMebibytes()}m`,
+            ...(props.rateLimit ? { 'nginx.ingress.kubernetes.io/limit-rpm': String(props.rateLimit.requestsPerMinute) } : {}),
+            ...(props.tls?._clusterIssuer ? { 'cert-manager.io/cluster-issuer': props.tls._clusterIssuer } : {}),
+          },
+        },
+        spec: {
+          ingressClassName: props.className ?? 'nginx',
+          tls: tlsSecret ? [{ hosts: [props.host!], secretName: tlsSecret }] : undefined,
+          rules: [{ host: props.host, http: { paths: this.ingressPaths } }],
+        },
+      });
+      return;
+    }
+    const tlsSecret = props.tls ? props.tls._secretName ?? `${this.name}-tls` : undefined;
+    new Gateway(this, 'Gateway', {
+      metadata: {
+        name: this.name,
+        annotations: props.tls?._clusterIssuer ? { 'cert-manager.io/cluster-issuer': props.tls._clusterIssuer } : undefined,
+      },
+      spec: {
+        gatewayClassName: props.className ?? (this.implementation === GatewayImplementation.TRAEFIK ? 'traefik' : 'envoy-gateway'),
+        listeners: [{
+          name: tlsSecret ? 'https' : 'http',
+          port: tlsSecret ? 443 : 80,
+          protocol: tlsSecret ? 'HTTPS' : 'HTTP',
+          hostname: props.host,
+          tls: tlsSecret ? { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: tlsSecret }] } : undefined,
+          allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
+        }],
+      },
+    });
+    const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.name }];
+    if (this.implementation === GatewayImplementation.ENVOY_GATEWAY) {
+      const auth = props.auth;
+      if (auth) {
+        new SecurityPolicy(this, 'SecurityPolicy', {
+          metadata: { name: this.name },
+          spec: {
+            targetRefs,
+            apiKeyAuth: auth.mode === 'api-keys'
+              ? { credentialRefs: [{ kind: 'Secret', name: auth._secretName! }], extractFrom: [{ headers: ['x-api-key'] }] } : undefined,
+            jwt: auth._jwt ? {
+              providers: [{ name: 'oidc', issuer: auth._jwt.issuer, audiences: auth._jwt.audiences, remoteJwks: { uri: auth._jwt.jwksUri } }],
+            } : undefined,
+          },
+        });
+      }
+      new BackendTrafficPolicy(this, 'TrafficPolicy', {
+        metadata: { name: this.name },
+        spec: {
+          targetRefs,
+          timeout: { http: { requestTimeout: `${timeout}s`, maxStreamDuration: `${timeout}s` } },
+          rateLimit: props.rateLimit ? {
+            // Per-client budgets (a Distinct header) need Envoy Gateway's global rate limit service.
+            type: BackendTrafficPolicySpecRateLimitType.GLOBAL,
+            global: {
+              rules: [{
+                clientSelectors: [{ headers: [{ name: this.clientHeader()!, type: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.DISTINCT }] }],
+                limit: { requests: props.rateLimit.requestsPerMinute, unit: BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MINUTE },
+              }],
+            },
+          } : undefined,
+        },
+      });
+    } else if (props.rateLimit) {
+      new Middleware(this, 'RateLimit', {
+        metadata: { name: `${this.name}-rate-limit` },
+        spec: {
+          rateLimit: {
+            average: props.rateLimit.requestsPerMinute,
+            period: MiddlewareSpecRateLimitPeriod.fromString('1m'),
+            burst: props.rateLimit.requestsPerMinute,
+            sourceCriterion: this.clientHeader() ? { requestHeaderName: this.clientHeader() } : { ipStrategy: { depth: 0 } },
+          },
+        },
+      });
+    }
+  }
+
+  /**
+   * Routes requests for `pathPrefix` (and optionally a header value) to the service's HTTP port,
+   * and its gRPC port when it has one (Gateway API implementations, GRPCRoute), and admits the
+   * gateway's proxies through the service's NetworkPolicy.
+   */
+  public addRoute(service: InferenceService, options: RouteOptions = {}): void {
+    const path = options.pathPrefix ?? `/${service.name}`;
+    const key = `${this.host ?? '*'} ${path} ${options.headerName ?? ''}=${options.headerValue ?? ''}`;
+    const holder = this.routes.get(key) ?? claimRoute(this, key);
+    if (holder !== undefined && holder !== service.node.path) {
+      this.fail({
+        prop: 'route',
+        received: `${this.host ?? '*'}${path}${options.headerName ? ` with ${options.headerName}: ${options.headerValue}` : ''} for '${service.node.path}'`,
+        allowed: `one service per host, path and header; it already goes to '${holder}'`,
+        fix: 'give the route another pathPrefix, or match a header',
+      });
+    }
+    this.routes.set(key, service.node.path);
+    registerRoute(this, key, service.node.path);
+    service.allowFrom(this.proxyPods());
+    const i = this.routeCount++;
+    const timeout = `${this.timeoutSeconds()}s`;
+    if (this.implementation === GatewayImplementation.INGRESS_NGINX) {
+      this.ingressPaths.push({ path, pathType: 'Prefix', backend: { service: { name: service.name, port: { name: 'http' } } } });
+      return;
+    }
+    const headers = options.headerName ? [{ name: options.headerName, value: options.headerValue ?? '', type: HttpRouteSpecRulesMatchesHeadersType.EXACT }] : undefined;
+    new HttpRoute(this, `Route${i}`, {
+      metadata: { name: `${this.name}-${service.name}` },
+      spec: {
+        parentRefs: [{ name: this.name }],
+        hostnames: this.host ? [this.host] : undefined,
+        rules: [{
+          matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path }, headers }],
+          backendRefs: [{ name: service.name, port: service.server.httpPort }],
+          timeouts: { request: timeout, backendRequest: timeout },
+          filters: this.implementation === GatewayImplementation.TRAEFIK && this.props.rateLimit
+            ? [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name: `${this.name}-rate-limit` } }]
+            : undefined,
+        }],
+      },
+    });
+    if (service.server.grpcPort !== undefined) {
+      new GrpcRoute(this, `GrpcRoute${i}`, {
+        metadata: { name: `${this.name}-${service.name}-grpc` },
+        spec: {
+          parentRefs: [{ name: this.name }],
+          hostnames: this.host ? [this.host] : undefined,
+          // gRPC clients pick the model with a header; paths are gRPC method names.
+          rules: [{
+            matches: [{ headers: [{ name: 'x-inference-service', value: service.name, type: GrpcRouteSpecRulesMatchesHeadersType.EXACT }] }],
+            backendRefs: [{ name: service.name, port: service.server.grpcPort }],
+          }],
+        },
+      });
+    }
+  }
+
+  private timeoutSeconds(): number {
+    return (this.props.requestTimeout ?? Duration.minutes(10)).toSeconds();
+  }
+
+  private clientHeader(): string | undefined {
+    return this.props.rateLimit?.clientHeader
+      ?? (this.props.auth?.mode === 'api-keys' ? 'x-api-key' : this.props.auth?.mode === 'jwt' ? 'authorization' : undefined);
+  }
+
+  private proxyPods(): kplus.INetworkPolicyPeer {
+    if (this.props.proxyPods) return this.props.proxyPods;
+    const id = 'ProxyPods';
+    const existing = this.node.tryFindChild(id) as kplus.Pods | undefined;
+    if (existing) return existing;
+    const [namespace, labels] = this.implementation === GatewayImplementation.INGRESS_NGINX
+      ? ['ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }]
+      : this.implementation === GatewayImplementation.TRAEFIK
+        ? ['traefik', { 'app.kubernetes.io/name': 'traefik' }]
+        : ['envoy-gateway-system', { 'gateway.envoyproxy.io/owning-gateway-name': this.name }];
+    return kplus.Pods.select(this, id, { labels, namespaces: kplus.Namespaces.select(this, 'ProxyNamespace', { names: [namespace] }) });
+  }
+
+  private fail(options: InvalidPropOptions): never {
+    throw new InferenceConfigError(this, KIND, options);
+  }
+
+  private check(): void {
+    const p = this.props;
+    if (p.host !== undefined && !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(p.host)) {
+      this.fail({ prop: 'host', received: p.host, allowed: 'a DNS name in lower case, e.g. inference.example.com', fix: 'correct the host name' });
+    }
+    if (p.tls && !p.host) {
+      this.fail({
+        prop: 'tls', received: p.tls._secretName ?? `cert-manager issuer ${p.tls._clusterIssuer}`,
+        allowed: 'TLS only with a host: a certificate names the host it serves', fix: 'set host, e.g. inference.example.com',
+      });
+    }
+    if (p.rateLimit && !(Number.isInteger(p.rateLimit.requestsPerMinute) && p.rateLimit.requestsPerMinute > 0)) {
+      this.fail({ prop: 'rateLimit.requestsPerMinute', received: p.rateLimit.requestsPerMinute, allowed: 'a whole number of requests above 0', fix: 'e.g. 600' });
+    }
+    if (p.auth && this.implementation !== GatewayImplementation.ENVOY_GATEWAY) {
+      this.fail({
+        prop: 'auth',
+        received: `${p.auth.mode} with ${this.implementation}`,
+        allowed: `API keys and JWT with Envoy Gateway only; ${this.implementation} needs an external authentication service for them`,
+        fix: 'use GatewayImplementation.ENVOY_GATEWAY, or remove auth and authenticate in front of the gateway',
+      });
+    }
+    if (p.rateLimit?.clientHeader && this.implementation === GatewayImplementation.INGRESS_NGINX) {
+      this.fail({
+        prop: 'rateLimit.clientHeader', received: p.rateLimit.clientHeader,
+        allowed: 'none with ingress-nginx: it limits per client IP', fix: 'remove clientHeader, or use Envoy Gateway or Traefik',
+      });
+    }
+  }
+}
+
+/** Routes of every gateway of the app, by host, path and header, so two gateways cannot claim one. */
+const appRoutes = new WeakMap<object, Map<string, string>>();
+function claimRoute(gateway: InferenceGateway, key: string): string | undefined {
+  return appRoutes.get(gateway.node.root)?.get(`${Chart.of(gateway).namespace ?? ''} ${key}`);
+}
+function registerRoute(gateway: InferenceGateway, key: string, holder: string): void {
+  const map = appRoutes.get(gateway.node.root) ?? new Map<string, string>();
+  appRoutes.set(gateway.node.root, map);
+  map.set(`${Chart.of(gateway).namespace ?? ''} ${key}`, holder);
+}
+
