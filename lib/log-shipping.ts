@@ -6,6 +6,7 @@ import { InferenceConfigError } from './errors';
 import { checkImage } from './image';
 import { LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_NAME, LABEL_SERVER } from './inference-service';
 import { checkName } from './names';
+import { allowClusterDns } from './network';
 
 /** The log collector: Fluent Bit, pinned. */
 export const DEFAULT_FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.2';
@@ -223,10 +224,7 @@ export class LogShipper extends Construct {
       ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
       egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
-    const dns = kplus.Pods.select(this, 'ClusterDns', {
-      labels: { 'k8s-app': 'kube-dns' }, namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
-    });
-    policy.addEgressRule(dns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+    allowClusterDns(this, policy);
     policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'LogStore'), [kplus.NetworkPolicyPort.tcp(port)]);
     // The Kubernetes API (pod metadata), reached through the kubernetes Service on 443 or 6443.
     policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'ApiServer'), [kplus.NetworkPolicyPort.tcp(443), kplus.NetworkPolicyPort.tcp(6443)]);

@@ -8,12 +8,17 @@ import { Construct } from 'constructs';
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 export function allowBaselineEgress(scope: Construct, policy: kplus.NetworkPolicy, extraPorts: number[] = []): void {
+  allowClusterDns(scope, policy);
+  const ports = [443, ...extraPorts].map((p) => kplus.NetworkPolicyPort.tcp(p));
+  policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(scope, 'AnyIpv4'), ports);
+  policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv6(scope, 'AnyIpv6'), ports);
+}
+
+/** Opens UDP and TCP 53 to the cluster DNS (kube-dns pods in kube-system) through `policy`. */
+export function allowClusterDns(scope: Construct, policy: kplus.NetworkPolicy): void {
   const dns = kplus.Pods.select(scope, 'ClusterDns', {
     labels: { 'k8s-app': 'kube-dns' },
     namespaces: kplus.Namespaces.select(scope, 'KubeSystem', { names: ['kube-system'] }),
   });
   policy.addEgressRule(dns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
-  const ports = [443, ...extraPorts].map((p) => kplus.NetworkPolicyPort.tcp(p));
-  policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(scope, 'AnyIpv4'), ports);
-  policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv6(scope, 'AnyIpv6'), ports);
 }

@@ -146,8 +146,9 @@ export function serviceRuleGroups(settings: ServiceRuleSettings): PrometheusRule
     }
     burnAlerts('Latency', RECORDED_SLOW, objectives.latency, `latency (${objectives.latencyThreshold} s)`);
   }
-  if (sliRules.length) groups.push({ name: `${name}.slis`, rules: sliRules });
-  if (sloAlerts.length) groups.push({ name: `${name}.slo`, rules: sloAlerts });
+  // One group, recording rules first: Prometheus evaluates a group's rules in order, so the
+  // alerts always read SLIs recorded in the same evaluation.
+  if (sliRules.length) groups.push({ name: `${name}.slo`, rules: [...sliRules, ...sloAlerts] });
 
   // Workload alerts, scoped to this service's objects (kubernetes-mixin semantics)
   const pods = `namespace="${namespace}",pod=~"${podPattern(name)}"`;

@@ -106,7 +106,7 @@ function measure(kind: Case, n: number): Sample {
 }
 
 function child(kind: Case, n: number): Sample {
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--child', kind, String(n)], {
+  const r = spawnSync(process.execPath, ['-r', './scripts/register.js', __filename, '--child', kind, String(n)], {
     cwd: path.resolve(__dirname, '..'), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`${kind} ${n}: ${r.stderr}`);

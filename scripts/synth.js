@@ -14,7 +14,7 @@ const entry = process.argv[3] ?? 'main.ts';
 const staging = fs.mkdtempSync(path.join(path.dirname(dist), '.dist-staging-'));
 const started = process.hrtime.bigint();
 
-const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', entry], {
+const run = spawnSync(process.execPath, ['-r', './scripts/register.js', entry], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, CDK8S_OUTDIR: staging, CDK8S_CHECK_UPGRADE: 'false' },

@@ -114,7 +114,7 @@ describe('the cdk8s validation plugin (cdk8s.yaml)', () => {
   const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 
   test('reports schema errors and broken selectors of a plain app with construct paths', () => {
-    const r = spawnSync(cdk8s, ['synth', '--app', 'node -r ts-node/register/transpile-only test/fixtures/plain-app.ts', '--output', path.join(work, 'plain')],
+    const r = spawnSync(cdk8s, ['synth', '--app', 'node -r ./scripts/register.js test/fixtures/plain-app.ts', '--output', path.join(work, 'plain')],
       { cwd: root, encoding: 'utf8', env });
     const out = r.stdout + r.stderr;
     expect(r.status).not.toBe(0);

@@ -7,7 +7,7 @@ const path = require('node:path');
 module.exports = function loadLib() {
   const sources = path.join(__dirname, '..', 'lib', 'index.ts');
   if (fs.existsSync(sources)) {
-    require('ts-node').register({ transpileOnly: true, project: path.join(__dirname, '..', 'tsconfig.json') });
+    require(path.join(__dirname, '..', 'scripts', 'register.js'));
     return require(path.join(__dirname, '..', 'lib'));
   }
   return require(path.join(__dirname, '..', 'build', 'lib', 'index.js'));
