@@ -5,9 +5,15 @@ import { InferenceConfigError } from './errors';
 export interface ImageReference {
   /** Registry and repository, e.g. `vllm/vllm-openai`. */
   readonly repository: string;
-  /** The tag, if any. */
+  /**
+   * The tag.
+   * @default - untagged
+   */
   readonly tag?: string;
-  /** The digest (`sha256:…`), if any. */
+  /**
+   * The digest (`sha256:…`).
+   * @default - no digest
+   */
   readonly digest?: string;
 }
 

@@ -15,7 +15,10 @@ const KIND = 'ObservabilityBundle';
  * Props of an {@link ObservabilityBundle}.
  */
 export interface ObservabilityBundleProps {
-  /** The services to monitor; more can be added with `addService`. */
+  /**
+   * The services to monitor; more can be added with `addService`.
+   * @default - none until `addService` is called
+   */
   readonly services?: InferenceService[];
 
   /**

@@ -3,17 +3,33 @@ import type { InferenceService } from './inference-service';
 
 /** One Prometheus rule, as in a rule file. */
 export interface PrometheusRuleDefinition {
-  /** Name of the recorded series (recording rules). */
+  /**
+   * Name of the recorded series (recording rules).
+   * @default - an alerting rule
+   */
   readonly record?: string;
-  /** Name of the alert (alerting rules). */
+  /**
+   * Name of the alert (alerting rules).
+   * @default - a recording rule
+   */
   readonly alert?: string;
   /** The PromQL expression. */
   readonly expr: string;
-  /** How long the condition must hold before the alert fires. */
+  /**
+   * How long the condition must hold before the alert fires.
+   * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+   * @default - fires at the first evaluation that matches
+   */
   readonly for?: string;
-  /** Labels added to the alert or recorded series. */
+  /**
+   * Labels added to the alert or recorded series.
+   * @default - none
+   */
   readonly labels?: { [key: string]: string };
-  /** Alert annotations: summary, description, runbook_url. */
+  /**
+   * Alert annotations: summary, description, runbook_url.
+   * @default - none
+   */
   readonly annotations?: { [key: string]: string };
 }
 
@@ -63,10 +79,16 @@ export const RECORDED_SLOW = 'inference:request_slow:ratio_rate';
 
 /** Settings the rules of one service are built from. */
 export interface ServiceRuleSettings {
+  /** The service the rules watch. */
   readonly service: InferenceService;
+  /** Its namespace. */
   readonly namespace: string;
   /** Resolved objectives: shares (0–1) and the latency threshold in seconds; absent where not measured. */
   readonly objectives: { availability?: number; latency?: number; latencyThreshold?: number };
+  /**
+   * Base URL of the runbooks.
+   * @default - alerts carry no runbook_url
+   */
   readonly runbookUrl?: string;
 }
 
