@@ -3,8 +3,8 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ApiAuth, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume,
-  NamespaceBaseline, ObservabilityBundle, Scaling, WorkloadIdentity,
+  ApiAuth, CanaryRelease, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume,
+  NamespaceBaseline, ObservabilityBundle, ReleaseColor, ReleaseStrategy, Scaling, WorkloadIdentity,
 } from './lib';
 
 const app = new App();
@@ -19,25 +19,18 @@ new NamespaceBaseline(chart, 'baseline', {
 
 // Llama 3.1 8B weights from S3, read with an IAM role (no key in the cluster), kept on a shared
 // ReadWriteMany volume that a Job fills once per version: new replicas start without downloading.
-const llama = new ModelVolume(chart, 'llama-3-1-8b', {
-  source: ModelSource.s3('s3://acme-models/meta-llama/Llama-3.1-8B-Instruct/2024-07-23/', { version: '2024-07-23', region: 'us-east-1' }),
+const llamaWeights = (id: string, version: string) => new ModelVolume(chart, id, {
+  source: ModelSource.s3(`s3://acme-models/meta-llama/Llama-3.1-8B-Instruct/${version}/`, { version, region: 'us-east-1' }),
   workloadIdentity: WorkloadIdentity.awsIrsa('arn:aws:iam::123456789012:role/inference-model-reader'),
   size: Size.gibibytes(16),
   cacheSize: Size.gibibytes(64),
   cacheStorageClass: 'efs-sc',
 });
 
-// A ResNet-50 SavedModel (version 1) from GCS, downloaded by each pod with a key from a Secret.
-const resnet = new ModelVolume(chart, 'resnet50', {
-  source: ModelSource.gcs('gs://acme-vision-models/resnet50/1/', { version: '1' }),
-  credentialsSecret: 'gcs-model-reader',
-  size: Size.mebibytes(200),
-});
-
 // An LLM chat service on vLLM, split over two NVIDIA L4 GPUs, scaling on queued requests.
-const chat = new InferenceService(chart, 'chat', {
+const chatService = (id: string, weights: ModelVolume) => new InferenceService(chart, id, {
   server: ModelServer.vllm({ servedModelName: 'llama-3.1-8b-instruct', tensorParallelSize: 2 }),
-  modelVolume: llama,
+  modelVolume: weights,
   gpu: Gpu.nvidia(2, { product: 'NVIDIA-L4' }),
   cpu: kplus.Cpu.units(8),
   memory: Size.gibibytes(48),
@@ -45,15 +38,26 @@ const chat = new InferenceService(chart, 'chat', {
   startupTimeout: Duration.minutes(20),
   maxRequestDuration: Duration.minutes(5),
 });
+const chat = chatService('chat', llamaWeights('llama-3-1-8b', '2024-07-23'));
+// The next fine-tune of the weights, as a canary.
+const chatCanary = chatService('chat-canary', llamaWeights('llama-3-1-8b-next', '2024-09-25'));
 
-// A CPU image classifier on TensorFlow Serving, scaling on CPU.
-const classifier = new InferenceService(chart, 'classifier', {
+// A CPU image classifier on TensorFlow Serving, scaling on CPU: a ResNet-50 SavedModel from GCS,
+// downloaded by each pod with a key from a Secret. Blue serves version 1, green version 2.
+const classifierService = (id: string, version: string) => new InferenceService(chart, id, {
   server: ModelServer.tfServing({ modelName: 'resnet50', image: 'tensorflow/serving:2.18.0' }),
-  modelVolume: resnet,
+  modelVolume: new ModelVolume(chart, `${id}-weights`, {
+    name: `resnet50-v${version}`,
+    source: ModelSource.gcs(`gs://acme-vision-models/resnet50/${version}/`, { version }),
+    credentialsSecret: 'gcs-model-reader',
+    size: Size.mebibytes(200),
+  }),
   cpu: kplus.Cpu.units(2),
   memory: Size.gibibytes(4),
   scaling: Scaling.onCpu({ minReplicas: 2, maxReplicas: 10, targetUtilizationPercent: 70 }),
 });
+const classifier = classifierService('classifier', '1');
+const classifierGreen = classifierService('classifier-green', '2');
 
 // One host for both, on Envoy Gateway: TLS from cert-manager, API keys, 600 requests a minute per key.
 const gateway = new InferenceGateway(chart, 'gateway', {
@@ -63,17 +67,23 @@ const gateway = new InferenceGateway(chart, 'gateway', {
   auth: ApiAuth.apiKeys('inference-api-keys'),
   rateLimit: { requestsPerMinute: 600 },
 });
-gateway.addRoute(chat, { pathPrefix: '/v1' });
-gateway.addRoute(classifier, { pathPrefix: '/classifier' });
+// 5% of chat traffic to the canary; the classifier switches colors at once (blue active, green idle).
+new CanaryRelease(chart, 'chat-release', { gateway, stable: chat, canary: chatCanary, strategy: ReleaseStrategy.weighted(95, 5), pathPrefix: '/v1' });
+new CanaryRelease(chart, 'classifier-release', {
+  gateway, stable: classifier, canary: classifierGreen, strategy: ReleaseStrategy.blueGreen(ReleaseColor.BLUE), pathPrefix: '/classifier',
+});
 
-// Metrics, alerts and dashboards for both; SLO alerts for the chat service, whose server counts
-// errors and measures end-to-end latency (TF Serving has neither).
+// Metrics, alerts and dashboards for every version; SLO alerts for the chat services, whose server
+// counts errors and measures end-to-end latency (TF Serving has neither).
 // Container logs go to Loki, labelled with service, model and version.
 const observability = new ObservabilityBundle(chart, 'observability', {
   runbookUrl: 'https://runbooks.example.com/inference',
   logs: LogShipping.loki({ url: 'http://loki-gateway.monitoring.svc.cluster.local:80' }),
 });
-observability.addService(chat, { availability: 0.995, latency: 0.95, latencyThreshold: Duration.seconds(60) });
+for (const version of [chat, chatCanary]) {
+  observability.addService(version, { availability: 0.995, latency: 0.95, latencyThreshold: Duration.seconds(60) });
+}
 observability.addService(classifier);
+observability.addService(classifierGreen);
 
 app.synth();

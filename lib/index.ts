@@ -1,3 +1,4 @@
+export * from './canary-release';
 export * from './errors';
 export * from './gpu';
 export * from './image';

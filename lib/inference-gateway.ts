@@ -173,6 +173,27 @@ export interface InferenceGatewayProps {
   readonly name?: string;
 }
 
+/**
+ * A route split between services.
+ * @internal
+ */
+export interface TrafficRoute {
+  /** Suffix of the route object's name. */
+  readonly name: string;
+  /** Construct path that owns the route (for clash messages). */
+  readonly owner: string;
+  /** Path prefix matched. */
+  readonly pathPrefix: string;
+  /** Header matched, if any. */
+  readonly headerName?: string;
+  /** Header value matched. */
+  readonly headerValue?: string;
+  /** Services and their weights (0–100). */
+  readonly backends: { readonly service: InferenceService; readonly weight: number }[];
+  /** A service receiving a copy of `weight` percent of the requests; responses discarded. */
+  readonly mirror?: { readonly service: InferenceService; readonly weight: number };
+}
+
 /** Options for {@link InferenceGateway.addRoute}. */
 export interface RouteOptions {
   /**
@@ -311,44 +332,16 @@ export class InferenceGateway extends Construct {
    * gateway's proxies through the service's NetworkPolicy.
    */
   public addRoute(service: InferenceService, options: RouteOptions = {}): void {
-    const path = options.pathPrefix ?? `/${service.name}`;
-    const key = `${this.host ?? '*'} ${path} ${options.headerName ?? ''}=${options.headerValue ?? ''}`;
-    const holder = this.routes.get(key) ?? claimRoute(this, key);
-    if (holder !== undefined && holder !== service.node.path) {
-      this.fail({
-        prop: 'route',
-        received: `${this.host ?? '*'}${path}${options.headerName ? ` with ${options.headerName}: ${options.headerValue}` : ''} for '${service.node.path}'`,
-        allowed: `one service per host, path and header; it already goes to '${holder}'`,
-        fix: 'give the route another pathPrefix, or match a header',
-      });
-    }
-    this.routes.set(key, service.node.path);
-    registerRoute(this, key, service.node.path);
-    service.allowFrom(this.proxyPods());
-    const i = this.routeCount++;
-    const timeout = `${this.timeoutSeconds()}s`;
-    if (this.implementation === GatewayImplementation.INGRESS_NGINX) {
-      this.ingressPaths.push({ path, pathType: 'Prefix', backend: { service: { name: service.name, port: { name: 'http' } } } });
-      return;
-    }
-    const headers = options.headerName ? [{ name: options.headerName, value: options.headerValue ?? '', type: HttpRouteSpecRulesMatchesHeadersType.EXACT }] : undefined;
-    new HttpRoute(this, `Route${i}`, {
-      metadata: { name: `${this.name}-${service.name}` },
-      spec: {
-        parentRefs: [{ name: this.name }],
-        hostnames: this.host ? [this.host] : undefined,
-        rules: [{
-          matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path }, headers }],
-          backendRefs: [{ name: service.name, port: service.server.httpPort }],
-          timeouts: { request: timeout, backendRequest: timeout },
-          filters: this.implementation === GatewayImplementation.TRAEFIK && this.props.rateLimit
-            ? [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name: `${this.name}-rate-limit` } }]
-            : undefined,
-        }],
-      },
+    this._addTrafficRoute({
+      name: service.name,
+      owner: service.node.path,
+      pathPrefix: options.pathPrefix ?? `/${service.name}`,
+      headerName: options.headerName,
+      headerValue: options.headerValue,
+      backends: [{ service, weight: 100 }],
     });
-    if (service.server.grpcPort !== undefined) {
-      new GrpcRoute(this, `GrpcRoute${i}`, {
+    if (service.server.grpcPort !== undefined && this.implementation !== GatewayImplementation.INGRESS_NGINX) {
+      new GrpcRoute(this, `GrpcRoute${this.routeCount}`, {
         metadata: { name: `${this.name}-${service.name}-grpc` },
         spec: {
           parentRefs: [{ name: this.name }],
@@ -361,6 +354,87 @@ export class InferenceGateway extends Construct {
         },
       });
     }
+  }
+
+  /**
+   * A route whose traffic is split by weight between services, optionally mirrored to another.
+   * @internal
+   */
+  public _addTrafficRoute(route: TrafficRoute): void {
+    const path = route.pathPrefix;
+    const key = `${this.host ?? '*'} ${path} ${route.headerName ?? ''}=${route.headerValue ?? ''}`;
+    const holder = this.routes.get(key) ?? claimRoute(this, key);
+    if (holder !== undefined && holder !== route.owner) {
+      this.fail({
+        prop: 'route',
+        received: `${this.host ?? '*'}${path}${route.headerName ? ` with ${route.headerName}: ${route.headerValue}` : ''} for '${route.owner}'`,
+        allowed: `one service per host, path and header; it already goes to '${holder}'`,
+        fix: 'give the route another pathPrefix, or match a header',
+      });
+    }
+    this.routes.set(key, route.owner);
+    registerRoute(this, key, route.owner);
+    for (const b of [...route.backends, ...(route.mirror ? [route.mirror] : [])]) b.service.allowFrom(this.proxyPods());
+    const i = this.routeCount++;
+    const timeout = `${this.timeoutSeconds()}s`;
+    const [primary, ...others] = route.backends.filter((b) => b.weight > 0 || route.backends.length === 1);
+    if (this.implementation === GatewayImplementation.INGRESS_NGINX) {
+      if (route.mirror) {
+        this.fail({ prop: 'mirror', received: route.mirror.service.name, allowed: 'mirroring with Gateway API implementations only', fix: 'use Envoy Gateway or Traefik' });
+      }
+      // ingress-nginx matches headers and splits traffic with a second, "canary" Ingress for the same host and path.
+      if (route.headerName) {
+        this.canaryIngress(i, path, primary, route, { 'nginx.ingress.kubernetes.io/canary-by-header': route.headerName,
+          'nginx.ingress.kubernetes.io/canary-by-header-value': route.headerValue ?? '' });
+        return;
+      }
+      this.ingressPaths.push({ path, pathType: 'Prefix', backend: { service: { name: primary.service.name, port: { name: 'http' } } } });
+      for (const b of others) this.canaryIngress(i, path, b, route, { 'nginx.ingress.kubernetes.io/canary-weight': String(b.weight) });
+      return;
+    }
+    const headers = route.headerName ? [{ name: route.headerName, value: route.headerValue ?? '', type: HttpRouteSpecRulesMatchesHeadersType.EXACT }] : undefined;
+    const filters = [
+      ...(this.implementation === GatewayImplementation.TRAEFIK && this.props.rateLimit
+        ? [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name: `${this.name}-rate-limit` } }] : []),
+      ...(route.mirror ? [{
+        type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+        requestMirror: { backendRef: { name: route.mirror.service.name, port: route.mirror.service.server.httpPort }, percent: route.mirror.weight },
+      }] : []),
+    ];
+    const split = route.backends.length > 1;
+    new HttpRoute(this, `Route${i}`, {
+      metadata: { name: `${this.name}-${route.name}` },
+      spec: {
+        parentRefs: [{ name: this.name }],
+        hostnames: this.host ? [this.host] : undefined,
+        rules: [{
+          matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path }, headers }],
+          backendRefs: route.backends.map((b) => ({ name: b.service.name, port: b.service.server.httpPort, weight: split ? b.weight : undefined })),
+          timeouts: { request: timeout, backendRequest: timeout },
+          filters: filters.length ? filters : undefined,
+        }],
+      },
+    });
+  }
+
+  private canaryIngress(i: number, path: string, backend: { service: InferenceService; weight: number }, route: TrafficRoute, match: { [key: string]: string }): void {
+    const timeout = String(this.timeoutSeconds());
+    new k8s.KubeIngress(this, `Canary${i}`, {
+      metadata: {
+        name: `${this.name}-${route.name}-${backend.service.name}`.slice(0, 63).replace(/-+$/, ''),
+        annotations: {
+          'nginx.ingress.kubernetes.io/canary': 'true',
+          ...match,
+          'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
+          'nginx.ingress.kubernetes.io/proxy-read-timeout': timeout,
+          'nginx.ingress.kubernetes.io/proxy-send-timeout': timeout,
+        },
+      },
+      spec: {
+        ingressClassName: this.props.className ?? 'nginx',
+        rules: [{ host: this.host, http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: backend.service.name, port: { name: 'http' } } } }] } }],
+      },
+    });
   }
 
   private timeoutSeconds(): number {

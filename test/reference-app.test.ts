@@ -62,7 +62,16 @@ describe('reference app (main.ts)', () => {
     expect(chat.containers[0].args[0]).toBe('/models/llama-3-1-8b/2024-07-23');
     const classifier = find('Deployment', 'classifier').spec.template.spec;
     expect(classifier.initContainers[0].command[2]).toContain('gs://acme-vision-models/resnet50/1/');
-    expect(classifier.containers[0].args).toContain('--model_base_path=/models/resnet50');
+    expect(classifier.containers[0].args).toContain('--model_base_path=/models/resnet50-v1');
+  });
+
+  test('a 95/5 weighted canary for the LLM and a blue-green release for the classifier', () => {
+    const manifests = manifestsIn(path.join(root, 'dist'));
+    const route = (name: string) => manifests.find((m) => m.kind === 'HTTPRoute' && m.metadata.name === name).spec.rules[0];
+    expect(route('gateway-chat-release').backendRefs).toEqual([{ name: 'chat', port: 8000, weight: 95 }, { name: 'chat-canary', port: 8000, weight: 5 }]);
+    expect(route('gateway-classifier-release').backendRefs).toEqual([{ name: 'classifier', port: 8501 }]);
+    const track = (name: string) => manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === name).spec.template.metadata.labels['inference.cdk8s.io/track'];
+    expect(['chat', 'chat-canary', 'classifier', 'classifier-green'].map(track)).toEqual(['stable', 'canary', 'blue', 'green']);
   });
 
   test('a failing app fails the synth with the construct path and leaves the output folder as it was', () => {

@@ -1,0 +1,113 @@
+import { Chart, Testing } from 'cdk8s';
+import {
+  CanaryRelease, checkManifests, GatewayImplementation, Gpu, InferenceGateway, InferenceService, ModelServer, ModelSource, ModelVolume, ReleaseColor, ReleaseStrategy,
+} from '../lib';
+import { Manifest, only } from './util';
+
+function setup(implementation = GatewayImplementation.ENVOY_GATEWAY) {
+  const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+  const weights = (id: string, version: string) => new ModelVolume(c, id, { source: ModelSource.s3(`s3://models/llama/${version}/`, { version }) });
+  const stable = new InferenceService(c, 'chat', { server: ModelServer.vllm({}), gpu: Gpu.nvidia(1), modelVolume: weights('llama-v1', 'v1') });
+  const canary = new InferenceService(c, 'chat-canary', { server: ModelServer.vllm({}), gpu: Gpu.nvidia(1), modelVolume: weights('llama-v2', 'v2') });
+  const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', implementation });
+  return { c, stable, canary, gateway };
+}
+
+const rules = (m: Manifest[], name: string) => only(m, 'HTTPRoute', name).spec.rules;
+
+describe('CanaryRelease', () => {
+  test('weighted: one HTTPRoute with weighted backendRefs; versions labelled', () => {
+    const { c, stable, canary, gateway } = setup();
+    new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(90, 10), pathPrefix: '/v1' });
+    const m = Testing.synth(c) as Manifest[];
+    expect(rules(m, 'gateway-chat-release')[0].backendRefs).toEqual([{ name: 'chat', port: 8000, weight: 90 }, { name: 'chat-canary', port: 8000, weight: 10 }]);
+    expect(only(m, 'Deployment', 'chat').spec.template.metadata.labels['inference.cdk8s.io/track']).toBe('stable');
+    expect(only(m, 'Deployment', 'chat-canary').spec.template.metadata.labels['inference.cdk8s.io/track']).toBe('canary');
+    // Each version keeps its own Service and PDB.
+    expect(m.filter((x) => x.kind === 'PodDisruptionBudget').map((x) => x.metadata.name)).toEqual(['chat', 'chat-canary']);
+    expect(checkManifests(m)).toEqual([]);
+  });
+
+  test('weighted on ingress-nginx: a canary Ingress with canary-weight', () => {
+    const { c, stable, canary, gateway } = setup(GatewayImplementation.INGRESS_NGINX);
+    new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(75, 25), pathPrefix: '/v1' });
+    const m = Testing.synth(c) as Manifest[];
+    const ingresses = m.filter((x) => x.kind === 'Ingress');
+    expect(ingresses.map((i) => [i.metadata.name, i.metadata.annotations?.['nginx.ingress.kubernetes.io/canary-weight'], i.spec.rules[0].http.paths[0].backend.service.name]))
+      .toEqual([['gateway', undefined, 'chat'], ['gateway-chat-release-chat-canary', '25', 'chat-canary']]);
+  });
+
+  test('header: testers with the header reach the canary, everyone else stable', () => {
+    const { c, stable, canary, gateway } = setup();
+    new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.header('x-canary', 'true'), pathPrefix: '/v1' });
+    const m = Testing.synth(c) as Manifest[];
+    expect(rules(m, 'gateway-chat-release-canary')[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/v1' }, headers: [{ name: 'x-canary', value: 'true', type: 'Exact' }] }]);
+    expect(rules(m, 'gateway-chat-release-canary')[0].backendRefs).toEqual([{ name: 'chat-canary', port: 8000 }]);
+    expect(rules(m, 'gateway-chat-release')[0].backendRefs).toEqual([{ name: 'chat', port: 8000 }]);
+  });
+
+  test('header on ingress-nginx: a canary Ingress matched by header', () => {
+    const { c, stable, canary, gateway } = setup(GatewayImplementation.INGRESS_NGINX);
+    new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.header('x-canary', 'always'), pathPrefix: '/v1' });
+    const m = Testing.synth(c) as Manifest[];
+    const canaryIngress = m.find((x) => x.kind === 'Ingress' && x.metadata.name !== 'gateway')!;
+    expect(canaryIngress.metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-by-header': 'x-canary', 'nginx.ingress.kubernetes.io/canary-by-header-value': 'always',
+    });
+    expect(canaryIngress.spec.rules[0].http.paths[0].backend.service.name).toBe('chat-canary');
+    expect(only(m, 'Ingress', 'gateway').spec.rules[0].http.paths.map((p: any) => p.backend.service.name)).toEqual(['chat']);
+  });
+
+  test('mirror: stable serves, a share is copied to the canary', () => {
+    const { c, stable, canary, gateway } = setup();
+    new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(20) });
+    const m = Testing.synth(c) as Manifest[];
+    expect(rules(m, 'gateway-chat-release')[0].filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'chat-canary', port: 8000 }, percent: 20 } }]);
+    expect(only(m, 'NetworkPolicy', 'chat-canary').spec.ingress.length).toBe(2);
+  });
+
+  test('blue-green: all traffic to the active color, the idle one keeps running', () => {
+    const { c, stable, canary, gateway } = setup();
+    new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.blueGreen(ReleaseColor.GREEN) });
+    const m = Testing.synth(c) as Manifest[];
+    expect(rules(m, 'gateway-chat-release')[0].backendRefs).toEqual([{ name: 'chat-canary', port: 8000 }]);
+    expect(only(m, 'Deployment', 'chat').spec.template.metadata.labels['inference.cdk8s.io/track']).toBe('blue');
+    expect(only(m, 'Deployment', 'chat').spec.replicas).toBe(2);
+  });
+});
+
+describe('CanaryRelease refuses bad input', () => {
+  test('throws when weights are outside 0–100 or do not add up to 100', () => {
+    const { c, stable, canary, gateway } = setup();
+    expect(() => new CanaryRelease(c, 'r1', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(120, -20) })).toThrow(
+      /CanaryRelease 'rel\/r1': invalid strategy stableWeight: received 120; allowed: a whole percentage from 0 to 100/);
+    expect(() => new CanaryRelease(c, 'r2', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(80, 10) })).toThrow(
+      "CanaryRelease 'rel/r2': invalid strategy weights: received '80 + 10 = 90'; allowed: weights that add up to 100. Fix: e.g. ReleaseStrategy.weighted(90, 10)");
+  });
+
+  test('throws when the canary is identical to stable', () => {
+    const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+    const a = new InferenceService(c, 'a', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
+    const b = new InferenceService(c, 'b', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
+    const gateway = new InferenceGateway(c, 'gateway', {});
+    expect(() => new CanaryRelease(c, 'r', { gateway, stable: a, canary: b, strategy: ReleaseStrategy.weighted(90, 10) })).toThrow(
+      "CanaryRelease 'rel/r': invalid canary: received 'rel/b'; allowed: a version that differs from stable ('rel/a') in model version, server image, or both. " +
+      "Fix: change the canary's image or its ModelVolume version");
+  });
+
+  test('throws when the mirror share is above 100', () => {
+    const { c, stable, canary, gateway } = setup();
+    expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(150) })).toThrow(/invalid strategy mirror percent: received 150/);
+  });
+
+  test('throws on blue-green with one color', () => {
+    const { c, stable, gateway } = setup();
+    expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary: stable, strategy: ReleaseStrategy.blueGreen(ReleaseColor.BLUE) })).toThrow(
+      /invalid canary: received 'rel\/chat'; allowed: two different services, one per color/);
+  });
+
+  test('throws when mirroring on ingress-nginx', () => {
+    const { c, stable, canary, gateway } = setup(GatewayImplementation.INGRESS_NGINX);
+    expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(10) })).toThrow(/allowed: mirroring with Gateway API implementations only/);
+  });
+});
