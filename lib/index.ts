@@ -12,5 +12,6 @@ export * from './names';
 export * from './namespace-baseline';
 export * from './network';
 export * from './observability-bundle';
+export * from './progressive-release';
 export * from './prometheus-rules';
 export * from './scaling';

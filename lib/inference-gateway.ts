@@ -189,9 +189,22 @@ export interface TrafficRoute {
   /** Header value matched. */
   readonly headerValue?: string;
   /** Services and their weights (0–100). */
-  readonly backends: { readonly service: InferenceService; readonly weight: number }[];
+  readonly backends: TrafficBackend[];
   /** A service receiving a copy of `weight` percent of the requests; responses discarded. */
-  readonly mirror?: { readonly service: InferenceService; readonly weight: number };
+  readonly mirror?: TrafficBackend;
+}
+
+/**
+ * A Service behind a route and its share of the traffic.
+ * @internal
+ */
+export interface TrafficBackend {
+  /** The InferenceService behind it, admitted from the gateway. */
+  readonly service: InferenceService;
+  /** The Service name, when it is not the InferenceService's own (an Argo Rollouts canary Service). */
+  readonly serviceName?: string;
+  /** Weight, or mirror percent. */
+  readonly weight: number;
 }
 
 /** Options for {@link InferenceGateway.addRoute}. */
@@ -388,7 +401,7 @@ export class InferenceGateway extends Construct {
           'nginx.ingress.kubernetes.io/canary-by-header-value': route.headerValue ?? '' });
         return;
       }
-      this.ingressPaths.push({ path, pathType: 'Prefix', backend: { service: { name: primary.service.name, port: { name: 'http' } } } });
+      this.ingressPaths.push({ path, pathType: 'Prefix', backend: { service: { name: primary.serviceName ?? primary.service.name, port: { name: 'http' } } } });
       for (const b of others) this.canaryIngress(i, path, b, route, { 'nginx.ingress.kubernetes.io/canary-weight': String(b.weight) });
       return;
     }
@@ -398,7 +411,7 @@ export class InferenceGateway extends Construct {
         ? [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name: `${this.name}-rate-limit` } }] : []),
       ...(route.mirror ? [{
         type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: { name: route.mirror.service.name, port: route.mirror.service.server.httpPort }, percent: route.mirror.weight },
+        requestMirror: { backendRef: { name: route.mirror.serviceName ?? route.mirror.service.name, port: route.mirror.service.server.httpPort }, percent: route.mirror.weight },
       }] : []),
     ];
     const split = route.backends.length > 1;
@@ -409,7 +422,7 @@ export class InferenceGateway extends Construct {
         hostnames: this.host ? [this.host] : undefined,
         rules: [{
           matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path }, headers }],
-          backendRefs: route.backends.map((b) => ({ name: b.service.name, port: b.service.server.httpPort, weight: split ? b.weight : undefined })),
+          backendRefs: route.backends.map((b) => ({ name: b.serviceName ?? b.service.name, port: b.service.server.httpPort, weight: split ? b.weight : undefined })),
           timeouts: { request: timeout, backendRequest: timeout },
           filters: filters.length ? filters : undefined,
         }],
@@ -417,7 +430,7 @@ export class InferenceGateway extends Construct {
     });
   }
 
-  private canaryIngress(i: number, path: string, backend: { service: InferenceService; weight: number }, route: TrafficRoute, match: { [key: string]: string }): void {
+  private canaryIngress(i: number, path: string, backend: TrafficBackend, route: TrafficRoute, match: { [key: string]: string }): void {
     const timeout = String(this.timeoutSeconds());
     new k8s.KubeIngress(this, `Canary${i}`, {
       metadata: {
@@ -432,7 +445,7 @@ export class InferenceGateway extends Construct {
       },
       spec: {
         ingressClassName: this.props.className ?? 'nginx',
-        rules: [{ host: this.host, http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: backend.service.name, port: { name: 'http' } } } }] } }],
+        rules: [{ host: this.host, http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: backend.serviceName ?? backend.service.name, port: { name: 'http' } } } }] } }],
       },
     });
   }

@@ -21,3 +21,4 @@ group monitoring.coreos.com servicemonitors prometheusrules
 group gateway.networking.k8s.io gateways httproutes grpcroutes
 group gateway.envoyproxy.io securitypolicies backendtrafficpolicies
 group traefik.io middlewares
+group argoproj.io rollouts analysistemplates

@@ -60,13 +60,15 @@ if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
   # Envoy Gateway's API has float fields; its own build allows them the same way.
   gen crd:crdVersions=v1,allowDangerousTypes=true github.com/envoyproxy/gateway/api/v1alpha1
   gen crd:crdVersions=v1 github.com/traefik/traefik/v3/pkg/provider/kubernetes/crd/traefikio/v1alpha1
+  gen crd:crdVersions=v1,allowDangerousTypes=true github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1
   # Gateway API's own generator (standard and experimental channels) loads its packages from the
   # module it runs in and writes config/crd/<channel>/ under it (ignored by git); moved out below.
   (cd "$root/tools/crds" && rm -rf config && mkdir -p config/crd/standard config/crd/experimental \
     && go run sigs.k8s.io/gateway-api/pkg/generator 2>/dev/null && mv config "$tools/crds-all/")
   # Only the kinds the library emits: fewer, smaller schemas for every validation run.
   for f in monitoring.coreos.com_servicemonitors monitoring.coreos.com_podmonitors monitoring.coreos.com_prometheusrules \
-           gateway.envoyproxy.io_securitypolicies gateway.envoyproxy.io_backendtrafficpolicies traefik.io_middlewares; do
+           gateway.envoyproxy.io_securitypolicies gateway.envoyproxy.io_backendtrafficpolicies traefik.io_middlewares \
+           argoproj.io_rollouts argoproj.io_analysistemplates; do
     mv "$tools/crds-all/$f.yaml" "$tools/crds/"
   done
   for f in gateways gatewayclasses httproutes grpcroutes referencegrants; do

@@ -3,6 +3,7 @@ module github.com/cdk8s-inference/cdk8s-inference/tools/crds
 go 1.26.0
 
 require (
+	github.com/argoproj/argo-rollouts v1.8.3
 	github.com/envoyproxy/gateway v1.6.0
 	github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring v0.95.2
 	github.com/traefik/traefik/v3 v3.5.3
@@ -41,6 +42,7 @@ require (
 	github.com/go-openapi/swag/typeutils v0.27.1 // indirect
 	github.com/go-openapi/swag/yamlutils v0.27.1 // indirect
 	github.com/gobuffalo/flect v1.0.3 // indirect
+	github.com/gogo/protobuf v1.3.2 // indirect
 	github.com/google/gnostic-models v0.7.0 // indirect
 	github.com/google/go-github/v28 v28.1.1 // indirect
 	github.com/google/go-querystring v1.1.0 // indirect

@@ -1,0 +1,49 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import { checkManifests, GatewayImplementation, Gpu, InferenceGateway, InferenceService, ModelServer, ProgressiveRelease, ProgressiveReleaseProps, Scaling } from '../lib';
+import { Manifest, only } from './util';
+
+function synth(props: Partial<ProgressiveReleaseProps> = {}, implementation = GatewayImplementation.ENVOY_GATEWAY) {
+  const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+  const service = new InferenceService(c, 'chat', {
+    server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ maxReplicas: 4 }),
+  });
+  const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', implementation });
+  new ProgressiveRelease(c, 'rollout', { service, gateway, ...props });
+  return Testing.synth(c) as Manifest[];
+}
+
+describe('ProgressiveRelease (Argo Rollouts)', () => {
+  const m = synth({ steps: [10, 50, 100], pause: Duration.minutes(5), availability: 0.99 });
+
+  test('a Rollout that takes over the Deployment and steps the gateway route', () => {
+    const r = only(m, 'Rollout').spec;
+    expect(r.workloadRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'chat', scaleDown: 'progressively' });
+    expect(r.strategy.canary.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '300s' } }, { setWeight: 50 }, { pause: { duration: '300s' } }, { setWeight: 100 }]);
+    expect(r.strategy.canary.trafficRouting.plugins).toEqual({ 'argoproj-labs/gatewayAPI': { httpRoute: 'gateway-chat', namespace: 'ml' } });
+    expect(r.strategy.canary).toMatchObject({ stableService: 'chat', canaryService: 'chat-canary' });
+    expect(only(m, 'HTTPRoute').spec.rules[0].backendRefs).toEqual([{ name: 'chat', port: 8000, weight: 100 }, { name: 'chat-canary', port: 8000, weight: 0 }]);
+  });
+
+  test('the analysis is the service\'s availability SLI on the canary pods, aborting past the page burn rate', () => {
+    const metric = only(m, 'AnalysisTemplate').spec.metrics[0];
+    expect(metric.provider.prometheus.query).toContain('status="5xx",namespace="ml",service="chat",pod=~".+-{{args.canary-hash}}-.+"');
+    expect(metric.successCondition).toBe('len(result) == 0 || isNaN(result[0]) || result[0] <= 0.144');
+    expect(only(m, 'Rollout').spec.strategy.canary.analysis.args).toEqual([{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }]);
+  });
+
+  test('the autoscaler scales the Rollout', () => {
+    expect(only(m, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'chat' });
+    // and it points at an object applied with it
+    expect(checkManifests(m)).toEqual([]);
+  });
+
+  test('throws when steps do not increase or do not end at 100', () => {
+    expect(() => synth({ steps: [25, 10, 100] })).toThrow(
+      "ProgressiveRelease 'rel/rollout': invalid steps: received [25,10,100]; allowed: whole percentages above 0, strictly increasing, ending at 100. Fix: e.g. [5, 25, 50, 100]");
+    expect(() => synth({ steps: [5, 50] })).toThrow(/invalid steps: received \[5,50\]/);
+  });
+
+  test('throws on ingress-nginx', () => {
+    expect(() => synth({}, GatewayImplementation.INGRESS_NGINX)).toThrow(/invalid gateway: received 'ingress-nginx'; allowed: a Gateway API implementation/);
+  });
+});
