@@ -33,6 +33,11 @@ export class ReleaseStrategy {
     return new ReleaseStrategy('header', { header, value });
   }
 
+  /** Requests carrying the cookie `<name>=always` (internal testers' browsers) go to the canary; all others to stable. */
+  public static cookie(name: string): ReleaseStrategy {
+    return new ReleaseStrategy('cookie', { header: name });
+  }
+
   /**
    * Stable serves every request; a copy of `percent` of them goes to the canary, whose responses
    * are discarded (Gateway API implementations).
@@ -47,7 +52,7 @@ export class ReleaseStrategy {
     return new ReleaseStrategy('blue-green', { active });
   }
 
-  /** `weighted`, `header`, `mirror` or `blue-green`. */
+  /** `weighted`, `header`, `cookie`, `mirror` or `blue-green`. */
   public readonly kind: string;
   /** @internal */
   public readonly _options: { stableWeight?: number; canaryWeight?: number; header?: string; value?: string; percent?: number; active?: ReleaseColor };
@@ -82,7 +87,7 @@ export interface CanaryReleaseProps {
 
 /**
  * Two versions of a model service and the traffic between them, on the gateway's routes:
- * weighted canary, header routing for testers, mirroring, or a blue-green switch. Each version
+ * weighted canary, header or cookie routing for testers, mirroring, or a blue-green switch. Each version
  * keeps its own Deployment, Service, PDB, alerts and dashboard, and its pods carry a
  * `inference.cdk8s.io/track` label, so stable and canary can be compared side by side.
  */
@@ -106,6 +111,10 @@ export class CanaryRelease extends Construct {
         break;
       case 'header':
         gateway._addTrafficRoute({ ...base, name: `${this.name}-canary`, headerName: o.header, headerValue: o.value, backends: [{ service: canary, weight: 100 }] });
+        gateway._addTrafficRoute({ ...base, backends: [{ service: stable, weight: 100 }] });
+        break;
+      case 'cookie':
+        gateway._addTrafficRoute({ ...base, name: `${this.name}-canary`, cookie: o.header, backends: [{ service: canary, weight: 100 }] });
         gateway._addTrafficRoute({ ...base, backends: [{ service: stable, weight: 100 }] });
         break;
       case 'mirror':

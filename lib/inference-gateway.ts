@@ -188,6 +188,8 @@ export interface TrafficRoute {
   readonly headerName?: string;
   /** Header value matched. */
   readonly headerValue?: string;
+  /** Cookie whose value `always` selects the route (instead of a header). */
+  readonly cookie?: string;
   /** Services and their weights (0–100). */
   readonly backends: TrafficBackend[];
   /** A service receiving a copy of `weight` percent of the requests; responses discarded. */
@@ -375,7 +377,7 @@ export class InferenceGateway extends Construct {
    */
   public _addTrafficRoute(route: TrafficRoute): void {
     const path = route.pathPrefix;
-    const key = `${this.host ?? '*'} ${path} ${route.headerName ?? ''}=${route.headerValue ?? ''}`;
+    const key = `${this.host ?? '*'} ${path} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
     const holder = this.routes.get(key) ?? claimRoute(this, key);
     if (holder !== undefined && holder !== route.owner) {
       this.fail({
@@ -401,11 +403,18 @@ export class InferenceGateway extends Construct {
           'nginx.ingress.kubernetes.io/canary-by-header-value': route.headerValue ?? '' });
         return;
       }
+      if (route.cookie) {
+        this.canaryIngress(i, path, primary, route, { 'nginx.ingress.kubernetes.io/canary-by-cookie': route.cookie });
+        return;
+      }
       this.ingressPaths.push({ path, pathType: 'Prefix', backend: { service: { name: primary.serviceName ?? primary.service.name, port: { name: 'http' } } } });
       for (const b of others) this.canaryIngress(i, path, b, route, { 'nginx.ingress.kubernetes.io/canary-weight': String(b.weight) });
       return;
     }
-    const headers = route.headerName ? [{ name: route.headerName, value: route.headerValue ?? '', type: HttpRouteSpecRulesMatchesHeadersType.EXACT }] : undefined;
+    const headers = route.headerName ? [{ name: route.headerName, value: route.headerValue ?? '', type: HttpRouteSpecRulesMatchesHeadersType.EXACT }]
+      // A cookie is matched in the Cookie header, as ingress-nginx's canary-by-cookie does: value `always`.
+      : route.cookie ? [{ name: 'cookie', value: `(^|;\\s*)${route.cookie}=always(;|$)`, type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION }]
+        : undefined;
     const filters = [
       ...(this.implementation === GatewayImplementation.TRAEFIK && this.props.rateLimit
         ? [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name: `${this.name}-rate-limit` } }] : []),

@@ -58,6 +58,17 @@ describe('CanaryRelease', () => {
     expect(only(m, 'Ingress', 'gateway').spec.rules[0].http.paths.map((p: any) => p.backend.service.name)).toEqual(['chat']);
   });
 
+  test('cookie: browsers with the cookie set to always reach the canary', () => {
+    const { c, stable, canary, gateway } = setup();
+    new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.cookie('canary'), pathPrefix: '/v1' });
+    const m = Testing.synth(c) as Manifest[];
+    expect(rules(m, 'gateway-chat-release-canary')[0].matches[0].headers).toEqual([{ name: 'cookie', value: '(^|;\\s*)canary=always(;|$)', type: 'RegularExpression' }]);
+    const { c: c2, stable: s2, canary: k2, gateway: g2 } = setup(GatewayImplementation.INGRESS_NGINX);
+    new CanaryRelease(c2, 'chat-release', { gateway: g2, stable: s2, canary: k2, strategy: ReleaseStrategy.cookie('canary'), pathPrefix: '/v1' });
+    const nginx = (Testing.synth(c2) as Manifest[]).find((x) => x.kind === 'Ingress' && x.metadata.name !== 'gateway')!;
+    expect(nginx.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/canary-by-cookie': 'canary' });
+  });
+
   test('mirror: stable serves, a share is copied to the canary', () => {
     const { c, stable, canary, gateway } = setup();
     new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(20) });
