@@ -301,6 +301,9 @@ const byService = 'sum by (namespace, service)';
 export const CACHE_PATH = '/cache';
 
 // USER spares Python's getpass (used by torch's compile caches) a passwd lookup of the non-root UID.
+/** What LLM presets share: load budget, longest request, no config files. */
+const LLM_DEFAULTS = { llm: true, defaultStartupTimeout: Duration.minutes(15), defaultMaxRequestDuration: Duration.minutes(3), configFiles: [] };
+
 const LLM_ENV = { HOME: CACHE_PATH, HF_HOME: `${CACHE_PATH}/huggingface`, XDG_CACHE_HOME: CACHE_PATH, USER: 'inference' };
 
 /**
@@ -345,12 +348,9 @@ export class ModelServer {
       queueDepthMetric: 'vllm:num_requests_waiting',
       writablePaths: [CACHE_PATH, '/tmp'],
       env: { ...LLM_ENV },
-      configFiles: [],
       parallelism: tp * pp,
       parallelismProp: `tensorParallelSize (${tp}) × pipelineParallelSize (${pp})`,
-      llm: true,
-      defaultStartupTimeout: Duration.minutes(15),
-      defaultMaxRequestDuration: Duration.minutes(3),
+      ...LLM_DEFAULTS,
       model: options.servedModelName ?? options.model,
       needsModel: options.model === undefined,
       metrics: {
@@ -398,12 +398,9 @@ export class ModelServer {
       queueDepthMetric: 'tgi_queue_size',
       writablePaths: ['/data', '/tmp'],
       env: { HOME: '/data', HF_HOME: '/data', USER: 'inference' },
-      configFiles: [],
       parallelism: shards,
       parallelismProp: `numShard (${shards})`,
-      llm: true,
-      defaultStartupTimeout: Duration.minutes(15),
-      defaultMaxRequestDuration: Duration.minutes(3),
+      ...LLM_DEFAULTS,
       model: options.model,
       needsModel: options.model === undefined,
       metrics: {
@@ -575,12 +572,9 @@ export class ModelServer {
       queueDepthMetric: 'sglang:num_queue_reqs',
       writablePaths: [CACHE_PATH, '/tmp'],
       env: { ...LLM_ENV },
-      configFiles: [],
       parallelism: tp,
       parallelismProp: `tensorParallelSize (${tp})`,
-      llm: true,
-      defaultStartupTimeout: Duration.minutes(15),
-      defaultMaxRequestDuration: Duration.minutes(3),
+      ...LLM_DEFAULTS,
       model: options.model,
       needsModel: options.model === undefined,
       metrics: {
