@@ -1,5 +1,5 @@
 import type { InferenceService } from './inference-service';
-import { RECORDED_ERRORS } from './prometheus-rules';
+import { podPattern, RECORDED_ERRORS } from './prometheus-rules';
 
 /** One Grafana panel: a title, its PromQL queries and the unit of its values. */
 interface PanelSpec {
@@ -10,7 +10,7 @@ interface PanelSpec {
 
 /** Grafana's dashboard variables, as they appear in queries. */
 const SEL = 'namespace="$namespace",service="$service"';
-const PODS = 'namespace="$namespace",pod=~"$service-[a-z0-9]{5,10}-[a-z0-9]{5}"';
+const PODS = `namespace="$namespace",pod=~"${podPattern('$service')}"`;
 
 /**
  * The panels of a service's dashboard: traffic, errors, latency, queue, KV cache, GPU, replicas,

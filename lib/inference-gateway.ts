@@ -239,7 +239,6 @@ export class InferenceGateway extends Construct {
   public readonly host?: string;
 
   private readonly props: InferenceGatewayProps;
-  private readonly routes = new Map<string, string>();
   private readonly ingressPaths: k8s.HttpIngressPath[] = [];
   private routeCount = 0;
 
@@ -378,7 +377,7 @@ export class InferenceGateway extends Construct {
   public _addTrafficRoute(route: TrafficRoute): void {
     const path = route.pathPrefix;
     const key = `${this.host ?? '*'} ${path} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
-    const holder = this.routes.get(key) ?? claimRoute(this, key);
+    const holder = claimRoute(this, key);
     if (holder !== undefined && holder !== route.owner) {
       this.fail({
         prop: 'route',
@@ -387,7 +386,6 @@ export class InferenceGateway extends Construct {
         fix: 'give the route another pathPrefix, or match a header',
       });
     }
-    this.routes.set(key, route.owner);
     registerRoute(this, key, route.owner);
     for (const b of [...route.backends, ...(route.mirror ? [route.mirror] : [])]) b.service.allowFrom(this.proxyPods());
     const i = this.routeCount++;

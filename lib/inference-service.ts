@@ -9,7 +9,7 @@ import { Gpu } from './gpu';
 import { checkImage } from './image';
 import { ModelServer } from './model-server';
 import { ModelMount, ModelPodVolume, ModelVolume, restrictedContainerSecurityContext } from './model-volume';
-import { checkName, claimName, toLabelValue } from './names';
+import { checkName, claimName, isSecretName, toLabelValue } from './names';
 import { QueueMetricsApi, Scaling } from './scaling';
 
 /** Label keys the library sets on every object of a service. */
@@ -827,7 +827,7 @@ export class InferenceService extends Construct {
 
   private checkEnv(env: { [name: string]: kplus.EnvValue }): void {
     for (const [name, value] of Object.entries(env)) {
-      if (/TOKEN|SECRET|PASSWORD|KEY/i.test(name) && value.value !== undefined) {
+      if (isSecretName(name) && value.value !== undefined) {
         this.fail({
           prop: `env.${name}`,
           received: '(a literal value, not shown)',

@@ -1,11 +1,10 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InferenceConfigError } from './errors';
 import { checkImage } from './image';
 import { LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_NAME, LABEL_SERVER } from './inference-service';
-import { checkName } from './names';
+import { checkName, clusterScoped } from './names';
 import { allowClusterDns } from './network';
 
 /** The log collector: Fluent Bit, pinned. */
@@ -133,7 +132,7 @@ export class LogShipper extends Construct {
     const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'log-shipper', 'app.kubernetes.io/managed-by': 'cdk8s-inference' };
     const meta = (n = name) => ({ name: n, namespace: this.namespace, labels });
 
-    new k8s.KubeNamespace(this, 'Namespace', {
+    const namespace = new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
         name: this.namespace,
         labels: {
@@ -141,7 +140,8 @@ export class LogShipper extends Construct {
           'pod-security.kubernetes.io/enforce': 'privileged',
         },
       },
-    }).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    });
+    clusterScoped(namespace);
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(), automountServiceAccountToken: true });
     const role = new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: `${this.namespace}-${name}`, labels },
@@ -152,7 +152,8 @@ export class LogShipper extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
     });
-    for (const o of [role, binding]) ApiObject.of(o).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    clusterScoped(role);
+    clusterScoped(binding);
 
     const config = new k8s.KubeConfigMap(this, 'Config', {
       metadata: meta(),

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Chart, Duration, JsonPatch, Size } from 'cdk8s';
+import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkImage } from './image';
-import { checkName, claimName, toLabelValue } from './names';
+import { checkName, claimName, clusterScoped, isSecretName, toLabelValue } from './names';
 import { allowBaselineEgress } from './network';
 
 const KIND = 'ModelVolume';
@@ -557,7 +557,7 @@ export class ModelVolume extends Construct {
       },
     });
     // PersistentVolumes are cluster-scoped: no namespace.
-    if (Chart.of(this).namespace) pv.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    clusterScoped(pv);
     return new k8s.KubePersistentVolumeClaim(this, 'NfsClaim', {
       metadata: { name: claimName, labels: this.labels() },
       spec: { accessModes: ['ReadOnlyMany'], storageClassName: '', volumeName, resources: { requests: { storage: capacity } } },
@@ -802,7 +802,7 @@ export class ModelVolume extends Construct {
 
   private checkCredentials(): void {
     for (const name of Object.keys(this.props.downloaderEnv ?? {})) {
-      if (/KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL/i.test(name)) {
+      if (isSecretName(name)) {
         this.fail({
           prop: `downloaderEnv.${name}`,
           received: '(a literal value, not shown)',

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { InferenceConfigError } from './errors';
 
@@ -53,6 +53,22 @@ export function suggestName(value: string): string {
  */
 export function toLabelValue(value: string): string {
   return value.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
+
+/**
+ * Marks an object as cluster-scoped (Namespace, PersistentVolume, ClusterRole, admission
+ * policies): cdk8s gives every object its chart's namespace, which such objects must not carry.
+ */
+export function clusterScoped(object: ApiObject): void {
+  if (Chart.of(object).namespace) object.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+}
+
+/**
+ * Whether an environment variable's name says it holds a secret (a token, key, password or
+ * credential), so a literal value under it must be refused.
+ */
+export function isSecretName(name: string): boolean {
+  return /TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL/i.test(name);
 }
 
 const claims = new WeakMap<IConstruct, Map<string, string>>();

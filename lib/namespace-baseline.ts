@@ -1,9 +1,10 @@
-import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InferenceConfigError } from './errors';
-import { checkName } from './names';
+import { checkName, clusterScoped } from './names';
+import { allowClusterDns } from './network';
 
 const KIND = 'NamespaceBaseline';
 
@@ -98,9 +99,6 @@ export class NamespaceBaseline extends Construct {
         },
       },
     });
-    const clusterScoped = (o: ApiObject) => {
-      if (Chart.of(this).namespace) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    };
     clusterScoped(ns);
 
     const hard: { [key: string]: k8s.Quantity } = {};
@@ -133,17 +131,11 @@ export class NamespaceBaseline extends Construct {
       metadata: meta('default-deny'),
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
-    new k8s.KubeNetworkPolicy(this, 'AllowDns', {
+    allowClusterDns(this, new kplus.NetworkPolicy(this, 'AllowDns', {
       metadata: meta('allow-dns'),
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [{
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
-        }],
-      },
-    });
+      selector: kplus.Pods.all(this, 'AllPods'),
+      egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    }));
 
     if (props.requirePinnedImages ?? vapAvailable) {
       const pinned = props.requireDigests

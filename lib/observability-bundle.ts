@@ -153,7 +153,8 @@ export class ObservabilityBundle extends Construct {
       metadata: { name: service.name, labels },
       spec: {
         selector: { matchLabels: service.selectorLabels },
-        namespaceSelector: { matchNames: [Chart.of(service).namespace ?? 'default'] },
+        // Without a chart namespace both objects land in the namespace they are applied to.
+        namespaceSelector: Chart.of(service).namespace ? { matchNames: [Chart.of(service).namespace!] } : undefined,
         // Series carry the model server and image version, so versions can be compared.
         podTargetLabels: ['app.kubernetes.io/version', LABEL_SERVER, LABEL_MODEL, LABEL_MODEL_VERSION],
         endpoints: [{

@@ -60,6 +60,16 @@ describe('log shipping to Loki', () => {
   });
 });
 
+describe('cluster-scoped objects', () => {
+  test('synthesize in a chart without a namespace too', () => {
+    const c = new Chart(Testing.app(), 'plain');
+    const chat = new InferenceService(c, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
+    new ObservabilityBundle(c, 'observability', { services: [chat], logs: LogShipping.loki({ url: 'http://loki:3100' }) });
+    const m = Testing.synth(c) as Manifest[];
+    for (const kind of ['Namespace', 'ClusterRole', 'ClusterRoleBinding']) expect(only(m, kind).metadata.namespace).toBeUndefined();
+  });
+});
+
 describe('log shipping to Elasticsearch', () => {
   const manifests = synth(LogShipping.elasticsearch({ url: 'https://elasticsearch.search.svc:9200', indexPrefix: 'llm', credentialsSecret: 'es-writer' }), 'observability');
   const config = only(manifests, 'ConfigMap', 'inference-logs').data['fluent-bit.conf'];

@@ -381,7 +381,7 @@ describe('ModelVolume refuses bad input', () => {
     expect(build({ workloadIdentity: WorkloadIdentity.awsIrsa('model-reader') })).toThrow(/invalid workloadIdentity: received 'model-reader'/);
   });
 
-  test('throws on a long download deadline that is not a duration of the model', () => {
+  test('throws when the volume name is not a DNS-1035 label', () => {
     expect(() => new ModelVolume(chart(), 'Weights', s3())).toThrow(/ModelVolume 'test\/Weights': invalid name: received 'Weights'/);
   });
 });

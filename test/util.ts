@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { InferenceService, InferenceServiceProps } from '../lib';
 
 /** A synthesized Kubernetes object, loosely typed for assertions. */
@@ -33,4 +33,3 @@ export function podSpec(manifests: Manifest[]): any {
   return only(manifests, 'Deployment').spec.template.spec;
 }
 
-export { App };
