@@ -95,6 +95,12 @@ export class CanaryRelease extends Construct {
   /** Name of the release. */
   public readonly name: string;
 
+  /**
+   * Defines a CanaryRelease.
+   * @param scope the construct (usually a Chart) the objects are created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `CanaryReleaseProps`
+   */
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
     this.name = checkName(this, KIND, 'name', props.name ?? id);

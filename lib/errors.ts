@@ -19,6 +19,8 @@ export interface InvalidPropOptions {
  *
  * The message always names the construct (kind and path), the prop, the value received,
  * what is allowed and how to fix it, so a failed `cdk8s synth` points straight at the mistake.
+ * Other languages see it as the runtime's error with the same message.
+ * @jsii ignore
  */
 export class InferenceConfigError extends Error {
   /** Construct path of the construct that rejected the input. */

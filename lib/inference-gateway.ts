@@ -242,6 +242,12 @@ export class InferenceGateway extends Construct {
   private readonly ingressPaths: k8s.HttpIngressPath[] = [];
   private routeCount = 0;
 
+  /**
+   * Defines a InferenceGateway.
+   * @param scope the construct (usually a Chart) the objects are created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `InferenceGatewayProps`
+   */
   constructor(scope: Construct, id: string, props: InferenceGatewayProps = {}) {
     super(scope, id);
     this.props = props;

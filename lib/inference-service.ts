@@ -318,6 +318,12 @@ export class InferenceService extends Construct {
   private initContainersPatched = false;
   private readonly podVolumeNames = new Set<string>();
 
+  /**
+   * Defines a InferenceService.
+   * @param scope the construct (usually a Chart) the objects are created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `InferenceServiceProps`
+   */
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
     const server = props.server;

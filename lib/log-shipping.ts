@@ -110,6 +110,12 @@ export class LogShipper extends Construct {
   /** The collector DaemonSet. */
   public readonly daemonSet: k8s.KubeDaemonSet;
 
+  /**
+   * Defines a LogShipper.
+   * @param scope the construct (usually a Chart) the objects are created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `LogShipperProps`
+   */
   constructor(scope: Construct, id: string, props: LogShipperProps) {
     super(scope, id);
     this.namespace = checkName(this, KIND, 'namespace', props.namespace ?? 'logging', 63);

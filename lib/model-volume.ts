@@ -340,7 +340,10 @@ export interface ModelPodVolume extends k8s.Volume {
   readonly image?: { readonly reference: string; readonly pullPolicy: string };
 }
 
-/** What a pod needs to see a model version. */
+/**
+ * What a pod needs to see a model version.
+ * @internal
+ */
 export interface ModelMount {
   /** Volumes to add to the pod. */
   readonly volumes: ModelPodVolume[];
@@ -400,6 +403,12 @@ export class ModelVolume extends Construct {
   private readonly props: ModelVolumeProps;
   private readonly downloaderImage: string;
 
+  /**
+   * Defines a ModelVolume.
+   * @param scope the construct (usually a Chart) the objects are created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `ModelVolumeProps`
+   */
   constructor(scope: Construct, id: string, props: ModelVolumeProps) {
     super(scope, id);
     this.props = props;
@@ -722,8 +731,8 @@ export class ModelVolume extends Construct {
     return job;
   }
 
-  /** ServiceAccount annotations for workload identity. @internal */
-  public workloadIdentityAnnotations(): { [key: string]: string } | undefined {
+  /** ServiceAccount annotations for workload identity. */
+  private workloadIdentityAnnotations(): { [key: string]: string } | undefined {
     return this.props.workloadIdentity?.serviceAccountAnnotations;
   }
 

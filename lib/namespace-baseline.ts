@@ -67,6 +67,12 @@ export class NamespaceBaseline extends Construct {
   /** The namespace's name. */
   public readonly name: string;
 
+  /**
+   * Defines a NamespaceBaseline.
+   * @param scope the construct (usually a Chart) the objects are created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `NamespaceBaselineProps`
+   */
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
     super(scope, id);
     const namespace = props.name ?? Chart.of(this).namespace;

@@ -1,4 +1,4 @@
-import { Chart, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpec, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
@@ -92,8 +92,8 @@ interface MonitoredService {
 export class ObservabilityBundle extends Construct {
   /** Name of the bundle's objects. */
   public readonly name: string;
-  /** The PrometheusRule holding every rule group. */
-  public readonly rule: PrometheusRule;
+  /** The PrometheusRule (monitoring.coreos.com/v1) holding every rule group. */
+  public readonly rule: ApiObject;
   /** The log shipper, when logs are shipped. */
   public readonly logShipper?: LogShipper;
   /** Labels the Prometheus instance selects on. */
@@ -103,6 +103,12 @@ export class ObservabilityBundle extends Construct {
   private readonly monitored: MonitoredService[] = [];
   private readonly namespace: string;
 
+  /**
+   * Defines a ObservabilityBundle.
+   * @param scope the construct (usually a Chart) the objects are created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `ObservabilityBundleProps`
+   */
   constructor(scope: Construct, id: string, props: ObservabilityBundleProps = {}) {
     super(scope, id);
     this.props = props;

@@ -62,11 +62,17 @@ export interface ProgressiveReleaseProps {
  * @see https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/plugins/
  */
 export class ProgressiveRelease extends Construct {
-  /** The Rollout. */
-  public readonly rollout: Rollout;
-  /** The AnalysisTemplate. */
-  public readonly analysis: AnalysisTemplate;
+  /** The Rollout (argoproj.io/v1alpha1). */
+  public readonly rollout: ApiObject;
+  /** The AnalysisTemplate (argoproj.io/v1alpha1). */
+  public readonly analysis: ApiObject;
 
+  /**
+   * Defines a ProgressiveRelease.
+   * @param scope the construct (usually a Chart) the objects are created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `ProgressiveReleaseProps`
+   */
   constructor(scope: Construct, id: string, props: ProgressiveReleaseProps) {
     super(scope, id);
     const { service, gateway } = props;

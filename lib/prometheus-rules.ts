@@ -77,6 +77,25 @@ export const SLI_WINDOWS = ['5m', '30m', '1h', '6h', '3d'];
 export const RECORDED_ERRORS = 'inference:request_errors:ratio_rate';
 export const RECORDED_SLOW = 'inference:request_slow:ratio_rate';
 
+/** Objectives resolved for one service: shares (0–1) and the latency threshold in seconds. */
+export interface ResolvedObjectives {
+  /**
+   * Share of requests that must succeed.
+   * @default - availability is not measured for this server
+   */
+  readonly availability?: number;
+  /**
+   * Share of requests that must finish within `latencyThreshold`.
+   * @default - latency is not measured for this server
+   */
+  readonly latency?: number;
+  /**
+   * The latency threshold, in seconds.
+   * @default - latency is not measured for this server
+   */
+  readonly latencyThreshold?: number;
+}
+
 /** Settings the rules of one service are built from. */
 export interface ServiceRuleSettings {
   /** The service the rules watch. */
@@ -84,7 +103,7 @@ export interface ServiceRuleSettings {
   /** Its namespace. */
   readonly namespace: string;
   /** Resolved objectives: shares (0–1) and the latency threshold in seconds; absent where not measured. */
-  readonly objectives: { availability?: number; latency?: number; latencyThreshold?: number };
+  readonly objectives: ResolvedObjectives;
   /**
    * Base URL of the runbooks.
    * @default - alerts carry no runbook_url

@@ -6,6 +6,7 @@
 #   kube-score        workload linter                                     (Go module proxy)
 #   psa-check         Pod Security Admission's library over our YAML     (built from tools/psa-check)
 #   checkov           Kubernetes security linter (CKV_K8S_* checks)       (PyPI)
+#   python            cdk8s and the jsii runtime for the Python reference app, examples/python (PyPI)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -85,4 +86,14 @@ if ! have checkov "$CHECKOV_VERSION"; then
   "$tools/checkov/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
   ln -sf "$tools/checkov/bin/checkov" "$bin/checkov"
   stamp "$CHECKOV_VERSION" checkov
+fi
+
+# The Python reference app's dependencies (the library itself comes from the wheel the tests build).
+python_hash="$(sha256sum "$root/examples/python/requirements.txt" | cut -c1-16)"
+if ! [ -x "$tools/python/bin/python" ] || [ "$(cat "$tools/python.version" 2>/dev/null)" != "$python_hash" ]; then
+  echo "installing the Python app's dependencies"
+  rm -rf "$tools/python"
+  python3 -m venv "$tools/python"
+  "$tools/python/bin/pip" install --quiet --disable-pip-version-check -r "$root/examples/python/requirements.txt"
+  echo "$python_hash" > "$tools/python.version"
 fi

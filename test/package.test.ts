@@ -17,17 +17,33 @@ describe('the packed package', () => {
   let tarball: string;
 
   beforeAll(() => {
-    const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    const stdout = execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // The prepack build may print before npm's JSON.
+    const packed = JSON.parse(stdout.slice(stdout.search(/^\[/m)));
     tarball = path.join(work, packed[0].filename);
     fs.writeFileSync(path.join(work, 'files.json'), JSON.stringify(packed[0].files.map((f: { path: string }) => f.path)));
   });
 
   test('ships compiled JavaScript and type declarations, not sources or tests', () => {
     const files: string[] = JSON.parse(fs.readFileSync(path.join(work, 'files.json'), 'utf8'));
-    expect(files).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/inference-service.js', 'package.json', 'README.md']));
-    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lib/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/inference-service.js', 'package.json', 'README.md', '.jsii']));
+    // jsii packages carry their non-jsii dependencies inside.
+    expect(files).toContain('node_modules/kubernetes-models/package.json');
+    const own = files.filter((f) => !f.startsWith('node_modules/'));
+    expect(own.filter((f) => f.startsWith('test/') || f.startsWith('lib/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(pkg.main).toBe('build/lib/index.js');
     expect(pkg.types).toBe('build/lib/index.d.ts');
+  });
+
+  // The pack above compiled the jsii assembly (.jsii) from the current sources.
+  test('API.md is the reference jsii-docgen generates from the current code', () => {
+    const fresh = path.join(work, 'API.md');
+    execFileSync(process.execPath, [require.resolve('jsii-docgen/bin/jsii-docgen'), '--output', fresh], { cwd: root, stdio: 'pipe' });
+    // Regenerate with `npm run build && npm run docgen` when this fails.
+    expect(fs.readFileSync(path.join(root, 'API.md'), 'utf8')).toBe(fs.readFileSync(fresh, 'utf8'));
+    const assembly = JSON.parse(fs.readFileSync(path.join(root, '.jsii'), 'utf8'));
+    expect(Object.keys(assembly.types)).toEqual(expect.arrayContaining(['cdk8s-inference.InferenceService', 'cdk8s-inference.ModelVolume',
+      'cdk8s-inference.ObservabilityBundle', 'cdk8s-inference.CanaryRelease', 'cdk8s-inference.InferenceGateway']));
   });
 
   test('a fresh cdk8s app installs the tarball and synthesizes with it', () => {
@@ -56,11 +72,39 @@ describe('the packed package', () => {
     const deployment = docs.find((d) => d.kind === 'Deployment');
     expect(deployment.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
     // The cdk8s validation plugin ships too, and loads the compiled checks.
+    // The README's first example, type-checked and run the way the quick start sets it up.
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const example = readme.match(/```ts\n([\s\S]*?)```/)![1];
+    fs.writeFileSync(path.join(app, 'readme.ts'), example);
+    const quickStartTsconfig = readme.match(/printf '(\{ "compilerOptions"[^']*)\\n' > tsconfig.json/)![1];
+    fs.writeFileSync(path.join(app, 'tsconfig.json'), quickStartTsconfig);
+    fs.rmSync(path.join(app, 'dist'), { recursive: true, force: true });
+    execFileSync(process.execPath, ['-r', require.resolve('ts-node/register'), 'readme.ts'], { cwd: app, stdio: 'pipe' });
+    const readmeDocs = parseAllDocuments(fs.readFileSync(path.join(app, 'dist', 'llm.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    expect(readmeDocs.map((d) => d.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
     const plugin = execFileSync(process.execPath, ['-e', `
       const { InferenceValidation } = require('cdk8s-inference/validation/plugin.js');
       const lib = require('cdk8s-inference/validation/load-lib.js')();
       console.log(typeof new InferenceValidation().validate, typeof lib.checkManifests);
     `], { cwd: app, encoding: 'utf8' });
     expect(plugin.trim()).toBe('function function');
+  });
+
+  // GIVEN the jsii assembly of the library, turned into a Python wheel by jsii-pacmak
+  // WHEN the Python version of main.ts (examples/python/app.py) synthesizes with it
+  // THEN it writes byte for byte the YAML of the TypeScript reference app in dist/.
+  test('the Python package synthesizes the same YAML as the TypeScript reference app', () => {
+    const python = path.join(root, '.tools', 'python', 'bin', 'python');
+    const env = { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '1' };
+    const packages = path.join(work, 'packages');
+    execFileSync(process.execPath, [require.resolve('jsii-pacmak/bin/jsii-pacmak'), '--targets', 'python', '--no-npmignore', '--no-fingerprint', '--outdir', packages],
+      { cwd: root, env, stdio: 'pipe' });
+    const wheels = fs.readdirSync(path.join(packages, 'python')).filter((f) => f.endsWith('.whl'));
+    expect(wheels).toEqual([`cdk8s_inference-${pkg.version}-py3-none-any.whl`]);
+    execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--force-reinstall', path.join(packages, 'python', wheels[0])], { env, stdio: 'pipe' });
+    const out = path.join(work, 'python-dist');
+    execFileSync(python, ['app.py', out], { cwd: path.join(root, 'examples', 'python'), env, stdio: 'pipe' });
+    expect(fs.readdirSync(out)).toEqual(['inference.k8s.yaml']);
+    expect(fs.readFileSync(path.join(out, 'inference.k8s.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(root, 'dist', 'inference.k8s.yaml'), 'utf8'));
   });
 });
