@@ -18,7 +18,10 @@ export enum ReleaseColor {
   GREEN = 'green',
 }
 
-/** How traffic moves from the stable version to the new one. */
+/**
+ * How traffic moves from the stable version to the new one.
+ * @see https://gateway-api.sigs.k8s.io/guides/traffic-splitting
+ */
 export class ReleaseStrategy {
   /**
    * Split requests by weight (percent; the two must add up to 100).
@@ -90,6 +93,7 @@ export interface CanaryReleaseProps {
  * weighted canary, header or cookie routing for testers, mirroring, or a blue-green switch. Each version
  * keeps its own Deployment, Service, PDB, alerts and dashboard, and its pods carry a
  * `inference.cdk8s.io/track` label, so stable and canary can be compared side by side.
+ * @see https://gateway-api.sigs.k8s.io/guides/traffic-splitting
  */
 export class CanaryRelease extends Construct {
   /** Name of the release. */

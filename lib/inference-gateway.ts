@@ -27,7 +27,10 @@ export enum GatewayImplementation {
   TRAEFIK = 'traefik',
 }
 
-/** Where the gateway's TLS certificate comes from. */
+/**
+ * Where the gateway's TLS certificate comes from.
+ * @see https://cert-manager.io/docs/usage/gateway/
+ */
 export class GatewayTls {
   /** A `kubernetes.io/tls` Secret that already exists. */
   public static fromSecret(secretName: string): GatewayTls {
@@ -66,7 +69,10 @@ export interface JwtAuthOptions {
   readonly audiences?: string[];
 }
 
-/** How clients authenticate at the gateway. */
+/**
+ * How clients authenticate at the gateway.
+ * @see https://gateway.envoyproxy.io/docs/tasks/security/apikey-auth
+ */
 export class ApiAuth {
   /**
    * API keys: a Secret whose keys are client ids and whose values are their API keys, sent in
@@ -229,6 +235,7 @@ export interface RouteOptions {
  * The entry point: one host, TLS, authentication and rate limits, and a route per model
  * (path or header) to its InferenceService, on ingress-nginx (Ingress) or Gateway API (Envoy
  * Gateway, Traefik). Timeouts and body limits fit long LLM streams.
+ * @see https://gateway-api.sigs.k8s.io/
  */
 export class InferenceGateway extends Construct {
   /** Name of the gateway's objects. */

@@ -272,6 +272,7 @@ export interface InferenceServiceProps {
  *   server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }),
  *   gpu: Gpu.nvidia(1),
  * });
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
  */
 export class InferenceService extends Construct {
   /** Name of every object of this service. */

@@ -40,6 +40,7 @@ export interface ElasticsearchOptions {
 /**
  * Where container logs of the inference namespace are shipped, with the model, version and
  * service of each line as labels (Loki) or fields (Elasticsearch).
+ * @see https://docs.fluentbit.io/manual/pipeline/outputs/loki
  */
 export class LogShipping {
   /**
@@ -103,6 +104,7 @@ const KIND = 'LogShipper';
  * enriches each line with its pod's labels, parses JSON lines, and ships them to Loki or
  * Elasticsearch. Emits its Namespace (Pod Security `privileged`, because it mounts node log
  * folders read-only), ServiceAccount and read-only RBAC, ConfigMap, DaemonSet and NetworkPolicy.
+ * @see https://docs.fluentbit.io/manual/pipeline/outputs/loki
  */
 export class LogShipper extends Construct {
   /** The collector's namespace. */

@@ -98,6 +98,7 @@ export interface OciImageSourceOptions {
 
 /**
  * Where model weights come from, pinned to one version.
+ * @see https://kubernetes.io/docs/concepts/storage/volumes/
  */
 export class ModelSource {
   /** Objects under an S3 (or S3-compatible) prefix: `s3://bucket/path/<version>/`. */
@@ -196,7 +197,10 @@ export class ModelSource {
   }
 }
 
-/** Cloud workload identity: how pods get storage credentials without a key in a Secret. */
+/**
+ * Cloud workload identity: how pods get storage credentials without a key in a Secret.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
+ */
 export class WorkloadIdentity {
   /**
    * AWS IAM Roles for Service Accounts: annotates the ServiceAccount with the role.
@@ -373,6 +377,7 @@ export interface ModelMount {
  *   size: Size.gibibytes(16),
  *   cacheSize: Size.gibibytes(64),
  * });
+ * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/
  */
 export class ModelVolume extends Construct {
   /** Name of the volume and its objects. */

@@ -62,6 +62,7 @@ export interface NamespaceBaselineProps {
  * NetworkPolicy for ingress and egress plus cluster DNS (each InferenceService's own policy then
  * admits exactly its gateway, its Prometheus scraper and its model downloads), and optionally a
  * ValidatingAdmissionPolicy that rejects unpinned images.
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
 export class NamespaceBaseline extends Construct {
   /** The namespace's name. */

@@ -88,6 +88,7 @@ interface MonitoredService {
  *
  * @example
  * new ObservabilityBundle(chart, 'observability', { services: [chat, classifier] });
+ * @see https://sre.google/workbook/alerting-on-slos/
  */
 export class ObservabilityBundle extends Construct {
   /** Name of the bundle's objects. */
