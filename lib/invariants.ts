@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 /**
@@ -252,25 +252,57 @@ const RULE_KINDS = new Set(['Pod', 'Service', 'PodDisruptionBudget', 'NetworkPol
 
 const checkedCharts = new WeakSet<Chart>();
 
+/** The objects of `chart` whose kinds the rules read. */
+function ruleObjects(chart: Chart): ApiObject[] {
+  return chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && RULE_KINDS.has(c.kind));
+}
+
+/** The findings in `manifests` of `chart`, each naming the construct path of the object. */
+function chartFindings(chart: Chart, manifests: Manifest[]): string[] {
+  const paths = new Map<string, string>();
+  for (const o of ruleObjects(chart)) paths.set(`${o.kind}/${o.metadata.namespace ?? '(default)'}/${o.name}`, o.node.path);
+  return checkManifests(manifests).map((f) => `${f.rule}: ${paths.get(f.object) ?? f.object} (${f.object}): ${f.message}. Fix: ${f.fix}`);
+}
+
 /**
- * Registers the cross-object checks as a validation of `scope`'s chart (once per chart), so
- * `app.synth()` fails with the construct path of each object that breaks a rule.
+ * Whether the chart's own render can carry the check: in an app with this one chart, written a
+ * file per chart or per app, `chart.toJson()` renders every object once and nothing is written
+ * before it returns. Otherwise (several charts, one file per resource, no App) the check runs as
+ * a construct validation, before any chart is written.
+ */
+function checkAtRender(chart: Chart): boolean {
+  const app = chart.node.root;
+  if (!(app instanceof App) || app.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) return false;
+  return app.node.findAll().filter((c) => Chart.isChart(c)).length === 1;
+}
+
+/**
+ * Registers the cross-object checks for `scope`'s chart (once per chart), so `app.synth()`,
+ * `app.synthYaml()` and `Testing.synth()` fail with the construct path of each object that
+ * breaks a rule, and nothing is written.
+ *
+ * cdk8s validates the whole app once more for each chart it renders; a check run there would
+ * render the objects it reads each time. In an app of one chart the check therefore reads the
+ * very manifests the chart renders for output (no object is rendered twice); in other apps it is
+ * a construct validation.
  */
 export function validateChartInvariants(scope: IConstruct): void {
   const chart = Chart.of(scope);
   if (checkedCharts.has(chart)) return;
   checkedCharts.add(chart);
+  const render = chart.toJson.bind(chart);
+  chart.toJson = () => {
+    const manifests = render();
+    if (checkAtRender(chart)) {
+      const errors = chartFindings(chart, manifests);
+      if (errors.length > 0) {
+        // The same message cdk8s gives for a failed construct validation.
+        throw new Error(`Validation failed with the following errors:\n  ${errors.map((e) => `[${chart.node.path}] ${e}`).join('\n  ')}`);
+      }
+    }
+    return manifests;
+  };
   chart.node.addValidation({
-    validate: () => {
-      // Only the kinds the rules read are rendered here; the rest are rendered once, at synth.
-      const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && RULE_KINDS.has(c.kind));
-      const paths = new Map<string, string>();
-      const manifests = objects.map((o) => {
-        const json = o.toJson();
-        paths.set(ref(json), o.node.path);
-        return json;
-      });
-      return checkManifests(manifests).map((f) => `${f.rule}: ${paths.get(f.object) ?? f.object} (${f.object}): ${f.message}. Fix: ${f.fix}`);
-    },
+    validate: () => checkAtRender(chart) ? [] : chartFindings(chart, ruleObjects(chart).map((o) => o.toJson())),
   });
 }

@@ -1,4 +1,5 @@
-import { App, Chart, Testing } from 'cdk8s';
+import * as fs from 'node:fs';
+import { ApiObject, App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { checkManifests, Gpu, InferenceService, ModelServer, selects } from '../lib';
 import { synthService } from './util';
@@ -92,5 +93,49 @@ describe('construct validation', () => {
     stray.selectLabel('app.kubernetes.io/name', 'chta');
     // THEN the synth fails naming the construct
     expect(() => app.synth()).toThrow(/selector-matches-pods: team\/stray\/Resource \(Service\/ml\/stray\): selector \{"app.kubernetes.io\/name":"chta"\} selects no pod template/);
+    // AND nothing is written
+    expect(fs.readdirSync(app.outdir)).toEqual([]);
+  });
+
+  /** An app whose chart `broken` has a Service with a typo in its selector, beside healthy charts. */
+  function appWithTypo(charts: string[], broken: string, props: { yamlOutputType?: YamlOutputType } = {}): App {
+    const app = new App({ outdir: Testing.app().outdir, ...props });
+    for (const id of charts) {
+      const chart = new Chart(app, id, { namespace: id });
+      new InferenceService(chart, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
+      if (id === broken) new kplus.Service(chart, 'stray', { metadata: { name: 'stray' }, ports: [{ port: 80 }] }).selectLabel('app.kubernetes.io/name', 'chta');
+    }
+    return app;
+  }
+
+  test.each([
+    ['one chart, synthYaml', () => appWithTypo(['a'], 'a'), (app: App) => app.synthYaml()],
+    ['one chart, Testing.synth', () => appWithTypo(['a'], 'a'), (app: App) => Testing.synth(app.charts[0])],
+    ['two charts, the second broken', () => appWithTypo(['a', 'b'], 'b'), (app: App) => app.synth()],
+    ['two charts, the first broken', () => appWithTypo(['a', 'b'], 'a'), (app: App) => app.synth()],
+    ['a file per resource', () => appWithTypo(['a'], 'a', { yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE }), (app: App) => app.synth()],
+    ['one file for the app', () => appWithTypo(['a', 'b'], 'b', { yamlOutputType: YamlOutputType.FILE_PER_APP }), (app: App) => app.synth()],
+  ])('%s: the synth fails naming the object and writes nothing', (_, build, synth) => {
+    const app = build();
+    expect(() => synth(app)).toThrow(/Validation failed with the following errors:\n  \[[ab]\] selector-matches-pods: [ab]\/stray\/Resource \(Service\/[ab]\/stray\)/);
+    expect(fs.readdirSync(app.outdir)).toEqual([]);
+  });
+
+  test('in an app of one chart, the check reads the rendered output: each object is rendered once per synth', () => {
+    // GIVEN a chart with an InferenceService, its Deployment's render counted
+    const app = new App({ outdir: Testing.app().outdir });
+    const chart = new Chart(app, 'team', { namespace: 'ml' });
+    const svc = new InferenceService(chart, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
+    const deployment = svc.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Deployment')!;
+    const render = deployment.toJson.bind(deployment);
+    let renders = 0;
+    deployment.toJson = () => { renders++; return render(); };
+    // WHEN the app synthesizes
+    app.synthYaml();
+    // THEN the Deployment was rendered once, for the output the check read
+    expect(renders).toBe(1);
+    // AND a change made after a synth is checked at the next one
+    new kplus.Service(chart, 'stray', { metadata: { name: 'stray' }, ports: [{ port: 80 }] }).selectLabel('app.kubernetes.io/name', 'chta');
+    expect(() => app.synthYaml()).toThrow(/selector-matches-pods: team\/stray/);
   });
 });
