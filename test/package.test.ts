@@ -106,5 +106,16 @@ describe('the packed package', () => {
     execFileSync(python, ['app.py', out], { cwd: path.join(root, 'examples', 'python'), env, stdio: 'pipe' });
     expect(fs.readdirSync(out)).toEqual(['inference.k8s.yaml']);
     expect(fs.readFileSync(path.join(out, 'inference.k8s.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(root, 'dist', 'inference.k8s.yaml'), 'utf8'));
+    // Bad input fails in Python too, with the construct path, prop, value and fix.
+    const bad = execFileSync(python, ['-c', [
+      'from cdk8s import App, Chart',
+      'from cdk8s_inference import Gpu, InferenceService, ModelServer',
+      'chart = Chart(App(), "c", namespace="ml")',
+      'try:',
+      '    InferenceService(chart, "chat", server=ModelServer.vllm(model="m", image="vllm/vllm-openai:latest"), gpu=Gpu.nvidia(1))',
+      'except RuntimeError as e:',
+      '    print("RuntimeError:", e)',
+    ].join('\n')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(bad).toMatch(/^RuntimeError: InferenceService 'c\/chat': invalid server image: received 'vllm\/vllm-openai:latest'; allowed: .* Fix: pin it/);
   });
 });
