@@ -113,7 +113,8 @@ export class CanaryRelease extends Construct {
     const blueGreen = strategy.kind === 'blue-green';
     this.track(stable, blueGreen ? ReleaseColor.BLUE : 'stable');
     this.track(canary, blueGreen ? ReleaseColor.GREEN : 'canary');
-    const base = { name: this.name, owner: this.node.path, pathPrefix: props.pathPrefix ?? `/${stable.name}` };
+    // gRPC clients keep naming the stable service; the release decides which version answers.
+    const base = { name: this.name, owner: this.node.path, pathPrefix: props.pathPrefix ?? `/${stable.name}`, grpcService: stable.name };
     const o = strategy._options;
     switch (strategy.kind) {
       case 'weighted':

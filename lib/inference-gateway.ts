@@ -7,7 +7,7 @@ import {
   BackendTrafficPolicySpecRateLimitType, SecurityPolicy,
 } from '../imports/gateway.envoyproxy.io';
 import {
-  Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode, GrpcRoute, GrpcRouteSpecRulesMatchesHeadersType, HttpRoute,
+  Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode, GrpcRoute, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType, HttpRoute,
   HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType,
 } from '../imports/gateway.networking.k8s.io';
 import { Middleware, MiddlewareSpecRateLimitPeriod } from '../imports/traefik.io';
@@ -200,6 +200,12 @@ export interface TrafficRoute {
   readonly backends: TrafficBackend[];
   /** A service receiving a copy of `weight` percent of the requests; responses discarded. */
   readonly mirror?: TrafficBackend;
+  /**
+   * The `x-inference-service` header value gRPC clients send for this route; when every backend
+   * serves gRPC, a GRPCRoute splits and matches the same way (Gateway API implementations).
+   * @default - no gRPC route
+   */
+  readonly grpcService?: string;
 }
 
 /**
@@ -366,21 +372,8 @@ export class InferenceGateway extends Construct {
       headerName: options.headerName,
       headerValue: options.headerValue,
       backends: [{ service, weight: 100 }],
+      grpcService: service.name,
     });
-    if (service.server.grpcPort !== undefined && this.implementation !== GatewayImplementation.INGRESS_NGINX) {
-      new GrpcRoute(this, `GrpcRoute${this.routeCount}`, {
-        metadata: { name: `${this.name}-${service.name}-grpc` },
-        spec: {
-          parentRefs: [{ name: this.name }],
-          hostnames: this.host ? [this.host] : undefined,
-          // gRPC clients pick the model with a header; paths are gRPC method names.
-          rules: [{
-            matches: [{ headers: [{ name: 'x-inference-service', value: service.name, type: GrpcRouteSpecRulesMatchesHeadersType.EXACT }] }],
-            backendRefs: [{ name: service.name, port: service.server.grpcPort }],
-          }],
-        },
-      });
-    }
   }
 
   /**
@@ -435,6 +428,7 @@ export class InferenceGateway extends Construct {
       }] : []),
     ];
     const split = route.backends.length > 1;
+    this.grpcRoute(i, route, headers);
     new HttpRoute(this, `Route${i}`, {
       metadata: { name: `${this.name}-${route.name}` },
       spec: {
@@ -445,6 +439,50 @@ export class InferenceGateway extends Construct {
           backendRefs: route.backends.map((b) => ({ name: b.serviceName ?? b.service.name, port: b.service.server.httpPort, weight: split ? b.weight : undefined })),
           timeouts: { request: timeout, backendRequest: timeout },
           filters: filters.length ? filters : undefined,
+        }],
+      },
+    });
+  }
+
+  /**
+   * The gRPC side of a route: gRPC clients name the service in the `x-inference-service` header
+   * (paths are gRPC method names), split and matched like the HTTP route. Only when every backend
+   * serves gRPC.
+   */
+  private grpcRoute(i: number, route: TrafficRoute, headers: { name: string; value: string; type: HttpRouteSpecRulesMatchesHeadersType }[] | undefined): void {
+    const served = [...route.backends, ...(route.mirror ? [route.mirror] : [])];
+    if (route.grpcService === undefined || served.some((b) => b.service.server.grpcPort === undefined)) return;
+    const key = `grpc ${this.host ?? '*'} x-inference-service=${route.grpcService} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
+    const holder = claimRoute(this, key);
+    if (holder !== undefined && holder !== route.owner) {
+      this.fail({
+        prop: 'route',
+        received: `gRPC requests with x-inference-service: ${route.grpcService}${route.headerName ? ` and ${route.headerName}: ${route.headerValue}` : ''} for '${route.owner}'`,
+        allowed: `one service per gRPC service header; it already goes to '${holder}'`,
+        fix: 'route the service either with gateway.addRoute or with a release, not both',
+      });
+    }
+    registerRoute(this, key, route.owner);
+    const type = (t: HttpRouteSpecRulesMatchesHeadersType) => t === HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION
+      ? GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION : GrpcRouteSpecRulesMatchesHeadersType.EXACT;
+    const split = route.backends.length > 1;
+    new GrpcRoute(this, `GrpcRoute${i}`, {
+      metadata: { name: `${this.name}-${route.name}-grpc` },
+      spec: {
+        parentRefs: [{ name: this.name }],
+        hostnames: this.host ? [this.host] : undefined,
+        rules: [{
+          matches: [{
+            headers: [
+              { name: 'x-inference-service', value: route.grpcService, type: GrpcRouteSpecRulesMatchesHeadersType.EXACT },
+              ...(headers ?? []).map((h) => ({ name: h.name, value: h.value, type: type(h.type) })),
+            ],
+          }],
+          backendRefs: route.backends.map((b) => ({ name: b.serviceName ?? b.service.name, port: b.service.server.grpcPort!, weight: split ? b.weight : undefined })),
+          filters: route.mirror ? [{
+            type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
+            requestMirror: { backendRef: { name: route.mirror.serviceName ?? route.mirror.service.name, port: route.mirror.service.server.grpcPort! }, percent: route.mirror.weight },
+          }] : undefined,
         }],
       },
     });

@@ -121,4 +121,70 @@ describe('CanaryRelease refuses bad input', () => {
     const { c, stable, canary, gateway } = setup(GatewayImplementation.INGRESS_NGINX);
     expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(10) })).toThrow(/allowed: mirroring with Gateway API implementations only/);
   });
+
+  describe('gRPC servers', () => {
+    /** Two Triton versions (HTTP 8000, gRPC 8001) behind a gateway. */
+    function triton(implementation = GatewayImplementation.ENVOY_GATEWAY) {
+      const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+      const version = (id: string, tag: string) => new InferenceService(c, id, {
+        server: ModelServer.triton({ image: `nvcr.io/nvidia/tritonserver:${tag}` }), gpu: Gpu.nvidia(1),
+      });
+      const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', implementation });
+      return { c, stable: version('vision', '25.01-py3'), canary: version('vision-next', '25.02-py3'), gateway };
+    }
+    const grpc = (m: Manifest[], name: string) => only(m, 'GRPCRoute', name).spec.rules[0];
+    const service = { name: 'x-inference-service', value: 'vision', type: 'Exact' };
+
+    test('weighted: gRPC clients naming the stable service are split like HTTP', () => {
+      const { c, stable, canary, gateway } = triton();
+      new CanaryRelease(c, 'vision-release', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(80, 20) });
+      const m = Testing.synth(c) as Manifest[];
+      expect(grpc(m, 'gateway-vision-release-grpc')).toEqual({
+        matches: [{ headers: [service] }],
+        backendRefs: [{ name: 'vision', port: 8001, weight: 80 }, { name: 'vision-next', port: 8001, weight: 20 }],
+      });
+      expect(rules(m, 'gateway-vision-release')[0].backendRefs).toEqual([{ name: 'vision', port: 8000, weight: 80 }, { name: 'vision-next', port: 8000, weight: 20 }]);
+      expect(checkManifests(m)).toEqual([]);
+    });
+
+    test('header and cookie: the tester match is added to the service header', () => {
+      for (const [strategy, match] of [
+        [ReleaseStrategy.header('x-canary', 'true'), { name: 'x-canary', value: 'true', type: 'Exact' }],
+        [ReleaseStrategy.cookie('canary'), { name: 'cookie', value: '(^|;\\s*)canary=always(;|$)', type: 'RegularExpression' }],
+      ] as const) {
+        const { c, stable, canary, gateway } = triton();
+        new CanaryRelease(c, 'vision-release', { gateway, stable, canary, strategy });
+        const m = Testing.synth(c) as Manifest[];
+        expect(grpc(m, 'gateway-vision-release-canary-grpc')).toEqual({ matches: [{ headers: [service, match] }], backendRefs: [{ name: 'vision-next', port: 8001 }] });
+        expect(grpc(m, 'gateway-vision-release-grpc')).toEqual({ matches: [{ headers: [service] }], backendRefs: [{ name: 'vision', port: 8001 }] });
+      }
+    });
+
+    test('mirror and blue-green', () => {
+      const mirrored = triton();
+      new CanaryRelease(mirrored.c, 'vision-release', { ...mirrored, strategy: ReleaseStrategy.mirror(10) });
+      expect(grpc(Testing.synth(mirrored.c) as Manifest[], 'gateway-vision-release-grpc').filters)
+        .toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'vision-next', port: 8001 }, percent: 10 } }]);
+      const colors = triton();
+      new CanaryRelease(colors.c, 'vision-release', { ...colors, strategy: ReleaseStrategy.blueGreen(ReleaseColor.GREEN) });
+      expect(grpc(Testing.synth(colors.c) as Manifest[], 'gateway-vision-release-grpc').backendRefs).toEqual([{ name: 'vision-next', port: 8001 }]);
+    });
+
+    test('no gRPC route for HTTP-only servers or on ingress-nginx', () => {
+      const http = setup();
+      new CanaryRelease(http.c, 'chat-release', { ...http, strategy: ReleaseStrategy.weighted(90, 10) });
+      expect((Testing.synth(http.c) as Manifest[]).filter((x) => x.kind === 'GRPCRoute')).toEqual([]);
+      const nginx = triton(GatewayImplementation.INGRESS_NGINX);
+      new CanaryRelease(nginx.c, 'vision-release', { ...nginx, strategy: ReleaseStrategy.weighted(90, 10) });
+      expect((Testing.synth(nginx.c) as Manifest[]).filter((x) => x.kind === 'GRPCRoute')).toEqual([]);
+    });
+
+    test('a service routed both by addRoute and by a release is refused for gRPC', () => {
+      const { c, stable, canary, gateway } = triton();
+      gateway.addRoute(stable, { pathPrefix: '/vision-direct' });
+      expect(() => new CanaryRelease(c, 'vision-release', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(90, 10) }))
+        .toThrow("InferenceGateway 'rel/gateway': invalid route: received 'gRPC requests with x-inference-service: vision for 'rel/vision-release''; "
+          + "allowed: one service per gRPC service header; it already goes to 'rel/vision'. Fix: route the service either with gateway.addRoute or with a release, not both");
+    });
+  });
 });
