@@ -115,7 +115,20 @@ describe('the packed package', () => {
       '    InferenceService(chart, "chat", server=ModelServer.vllm(model="m", image="vllm/vllm-openai:latest"), gpu=Gpu.nvidia(1))',
       'except RuntimeError as e:',
       '    print("RuntimeError:", e)',
+      // A cross-object rule broken by the app's own object fails app.synth(), and nothing is written.
+      'import cdk8s_plus_27 as kplus',
+      'from cdk8s import ApiObjectMetadata',
+      `app = App(outdir="${path.join(work, 'python-bad')}")`,
+      'chart = Chart(app, "c", namespace="ml")',
+      'InferenceService(chart, "chat", server=ModelServer.vllm(model="m"), gpu=Gpu.nvidia(1))',
+      'kplus.Service(chart, "stray", metadata=ApiObjectMetadata(name="stray"), ports=[kplus.ServicePort(port=80)]).select_label("app.kubernetes.io/name", "chta")',
+      'try:',
+      '    app.synth()',
+      'except RuntimeError as e:',
+      '    print("RuntimeError:", e)',
     ].join('\n')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(bad).toMatch(/^RuntimeError: InferenceService 'c\/chat': invalid server image: received 'vllm\/vllm-openai:latest'; allowed: .* Fix: pin it/);
+    expect(bad).toMatch(/RuntimeError: Error: Validation failed with the following errors:\n  \[c\] selector-matches-pods: c\/stray\/Resource \(Service\/ml\/stray\)/);
+    expect(fs.readdirSync(path.join(work, 'python-bad'))).toEqual([]);
   });
 });
