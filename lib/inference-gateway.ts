@@ -397,10 +397,15 @@ export class InferenceGateway extends Construct {
     const i = this.routeCount++;
     const timeout = `${this.timeoutSeconds()}s`;
     const [primary, ...others] = route.backends.filter((b) => b.weight > 0 || route.backends.length === 1);
+    // Traefik's Gateway API provider (v3.5) rejects RequestMirror filters: the whole route would fail to load.
+    if (route.mirror && this.implementation !== GatewayImplementation.ENVOY_GATEWAY) {
+      this.fail({
+        prop: 'mirror', received: `${route.mirror.service.name} on ${this.implementation}`,
+        allowed: 'mirroring with Envoy Gateway only (ingress-nginx has no mirror split; Traefik rejects RequestMirror filters)',
+        fix: 'use Envoy Gateway for a mirrored release, or a weighted or header release',
+      });
+    }
     if (this.implementation === GatewayImplementation.INGRESS_NGINX) {
-      if (route.mirror) {
-        this.fail({ prop: 'mirror', received: route.mirror.service.name, allowed: 'mirroring with Gateway API implementations only', fix: 'use Envoy Gateway or Traefik' });
-      }
       // ingress-nginx matches headers and splits traffic with a second, "canary" Ingress for the same host and path.
       if (route.headerName) {
         this.canaryIngress(i, path, primary, route, { 'nginx.ingress.kubernetes.io/canary-by-header': route.headerName,
@@ -420,8 +425,7 @@ export class InferenceGateway extends Construct {
       : route.cookie ? [{ name: 'cookie', value: `(^|;\\s*)${route.cookie}=always(;|$)`, type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION }]
         : undefined;
     const filters = [
-      ...(this.implementation === GatewayImplementation.TRAEFIK && this.props.rateLimit
-        ? [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name: `${this.name}-rate-limit` } }] : []),
+      ...(this.traefikRateLimit() ? [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: this.traefikRateLimit()! }] : []),
       ...(route.mirror ? [{
         type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
         requestMirror: { backendRef: { name: route.mirror.serviceName ?? route.mirror.service.name, port: route.mirror.service.server.httpPort }, percent: route.mirror.weight },
@@ -482,10 +486,16 @@ export class InferenceGateway extends Construct {
           filters: route.mirror ? [{
             type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
             requestMirror: { backendRef: { name: route.mirror.serviceName ?? route.mirror.service.name, port: route.mirror.service.server.grpcPort! }, percent: route.mirror.weight },
-          }] : undefined,
+          }] : this.traefikRateLimit() ? [{ type: GrpcRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: this.traefikRateLimit()! }] : undefined,
         }],
       },
     });
+  }
+
+  /** Traefik's rate limit, a Middleware that HTTPRoutes and GRPCRoutes reference as an ExtensionRef filter. */
+  private traefikRateLimit(): { group: string; kind: string; name: string } | undefined {
+    return this.implementation === GatewayImplementation.TRAEFIK && this.props.rateLimit
+      ? { group: 'traefik.io', kind: 'Middleware', name: `${this.name}-rate-limit` } : undefined;
   }
 
   private canaryIngress(i: number, path: string, backend: TrafficBackend, route: TrafficRoute, match: { [key: string]: string }): void {

@@ -117,9 +117,12 @@ describe('CanaryRelease refuses bad input', () => {
       /invalid canary: received 'rel\/chat'; allowed: two different services, one per color/);
   });
 
-  test('throws when mirroring on ingress-nginx', () => {
-    const { c, stable, canary, gateway } = setup(GatewayImplementation.INGRESS_NGINX);
-    expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(10) })).toThrow(/allowed: mirroring with Gateway API implementations only/);
+  test.each([GatewayImplementation.INGRESS_NGINX, GatewayImplementation.TRAEFIK])('throws when mirroring on %s', (implementation) => {
+    // Traefik's Gateway API provider (v3.5.3, pkg/provider/kubernetes/gateway) answers a RequestMirror filter with
+    // "unsupported filter" and drops the route.
+    const { c, stable, canary, gateway } = setup(implementation);
+    expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(10) }))
+      .toThrow(`InferenceGateway 'rel/gateway': invalid mirror: received 'chat-canary on ${implementation}'; allowed: mirroring with Envoy Gateway only`);
   });
 
   describe('gRPC servers', () => {
@@ -168,6 +171,17 @@ describe('CanaryRelease refuses bad input', () => {
       const colors = triton();
       new CanaryRelease(colors.c, 'vision-release', { ...colors, strategy: ReleaseStrategy.blueGreen(ReleaseColor.GREEN) });
       expect(grpc(Testing.synth(colors.c) as Manifest[], 'gateway-vision-release-grpc').backendRefs).toEqual([{ name: 'vision-next', port: 8001 }]);
+    });
+
+    test('on Traefik, the gRPC route carries the rate-limit Middleware like the HTTP route', () => {
+      const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+      const version = (id: string, tag: string) => new InferenceService(c, id, { server: ModelServer.triton({ image: `nvcr.io/nvidia/tritonserver:${tag}` }), gpu: Gpu.nvidia(1) });
+      const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', implementation: GatewayImplementation.TRAEFIK, rateLimit: { requestsPerMinute: 60 } });
+      new CanaryRelease(c, 'vision-release', { gateway, stable: version('vision', '25.01-py3'), canary: version('vision-next', '25.02-py3'), strategy: ReleaseStrategy.weighted(90, 10) });
+      const m = Testing.synth(c) as Manifest[];
+      const middleware = [{ type: 'ExtensionRef', extensionRef: { group: 'traefik.io', kind: 'Middleware', name: 'gateway-rate-limit' } }];
+      expect(grpc(m, 'gateway-vision-release-grpc').filters).toEqual(middleware);
+      expect(rules(m, 'gateway-vision-release')[0].filters).toEqual(middleware);
     });
 
     test('no gRPC route for HTTP-only servers or on ingress-nginx', () => {
