@@ -256,7 +256,7 @@ export class InferenceGateway extends Construct {
   private routeCount = 0;
 
   /**
-   * Defines a InferenceGateway.
+   * Defines an InferenceGateway.
    * @param scope the construct (usually a Chart) the objects are created in
    * @param id the construct id, unique within `scope`
    * @param props the settings, see `InferenceGatewayProps`
@@ -470,6 +470,13 @@ export class InferenceGateway extends Construct {
     const type = (t: HttpRouteSpecRulesMatchesHeadersType) => t === HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION
       ? GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION : GrpcRouteSpecRulesMatchesHeadersType.EXACT;
     const split = route.backends.length > 1;
+    const filters = [
+      ...(this.traefikRateLimit() ? [{ type: GrpcRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: this.traefikRateLimit()! }] : []),
+      ...(route.mirror ? [{
+        type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
+        requestMirror: { backendRef: { name: route.mirror.serviceName ?? route.mirror.service.name, port: route.mirror.service.server.grpcPort! }, percent: route.mirror.weight },
+      }] : []),
+    ];
     new GrpcRoute(this, `GrpcRoute${i}`, {
       metadata: { name: `${this.name}-${route.name}-grpc` },
       spec: {
@@ -483,10 +490,7 @@ export class InferenceGateway extends Construct {
             ],
           }],
           backendRefs: route.backends.map((b) => ({ name: b.serviceName ?? b.service.name, port: b.service.server.grpcPort!, weight: split ? b.weight : undefined })),
-          filters: route.mirror ? [{
-            type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-            requestMirror: { backendRef: { name: route.mirror.serviceName ?? route.mirror.service.name, port: route.mirror.service.server.grpcPort! }, percent: route.mirror.weight },
-          }] : this.traefikRateLimit() ? [{ type: GrpcRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: this.traefikRateLimit()! }] : undefined,
+          filters: filters.length ? filters : undefined,
         }],
       },
     });

@@ -320,7 +320,7 @@ export class InferenceService extends Construct {
   private readonly podVolumeNames = new Set<string>();
 
   /**
-   * Defines a InferenceService.
+   * Defines an InferenceService.
    * @param scope the construct (usually a Chart) the objects are created in
    * @param id the construct id, unique within `scope`
    * @param props the settings, see `InferenceServiceProps`

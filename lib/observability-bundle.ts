@@ -105,7 +105,7 @@ export class ObservabilityBundle extends Construct {
   private readonly namespace: string;
 
   /**
-   * Defines a ObservabilityBundle.
+   * Defines an ObservabilityBundle.
    * @param scope the construct (usually a Chart) the objects are created in
    * @param id the construct id, unique within `scope`
    * @param props the settings, see `ObservabilityBundleProps`
