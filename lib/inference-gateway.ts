@@ -383,8 +383,8 @@ export class InferenceGateway extends Construct {
   public _addTrafficRoute(route: TrafficRoute): void {
     const path = route.pathPrefix;
     const key = `${this.host ?? '*'} ${path} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
-    const holder = claimRoute(this, key);
-    if (holder !== undefined && holder !== route.owner) {
+    const holder = claimRoute(this, key, route.owner);
+    if (holder !== undefined) {
       this.fail({
         prop: 'route',
         received: `${this.host ?? '*'}${path}${route.headerName ? ` with ${route.headerName}: ${route.headerValue}` : ''} for '${route.owner}'`,
@@ -392,7 +392,6 @@ export class InferenceGateway extends Construct {
         fix: 'give the route another pathPrefix, or match a header',
       });
     }
-    registerRoute(this, key, route.owner);
     for (const b of [...route.backends, ...(route.mirror ? [route.mirror] : [])]) b.service.allowFrom(this.proxyPods());
     const i = this.routeCount++;
     const timeout = `${this.timeoutSeconds()}s`;
@@ -457,8 +456,8 @@ export class InferenceGateway extends Construct {
     const served = [...route.backends, ...(route.mirror ? [route.mirror] : [])];
     if (route.grpcService === undefined || served.some((b) => b.service.server.grpcPort === undefined)) return;
     const key = `grpc ${this.host ?? '*'} x-inference-service=${route.grpcService} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
-    const holder = claimRoute(this, key);
-    if (holder !== undefined && holder !== route.owner) {
+    const holder = claimRoute(this, key, route.owner);
+    if (holder !== undefined) {
       this.fail({
         prop: 'route',
         received: `gRPC requests with x-inference-service: ${route.grpcService}${route.headerName ? ` and ${route.headerName}: ${route.headerValue}` : ''} for '${route.owner}'`,
@@ -466,7 +465,6 @@ export class InferenceGateway extends Construct {
         fix: 'route the service either with gateway.addRoute or with a release, not both',
       });
     }
-    registerRoute(this, key, route.owner);
     const type = (t: HttpRouteSpecRulesMatchesHeadersType) => t === HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION
       ? GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION : GrpcRouteSpecRulesMatchesHeadersType.EXACT;
     const split = route.backends.length > 1;
@@ -581,12 +579,14 @@ export class InferenceGateway extends Construct {
 
 /** Routes of every gateway of the app, by host, path and header, so two gateways cannot claim one. */
 const appRoutes = new WeakMap<object, Map<string, string>>();
-function claimRoute(gateway: InferenceGateway, key: string): string | undefined {
-  return appRoutes.get(gateway.node.root)?.get(`${Chart.of(gateway).namespace ?? ''} ${key}`);
-}
-function registerRoute(gateway: InferenceGateway, key: string, holder: string): void {
+/** Claims the route `key` (in the gateway's namespace) for `owner`; returns whoever else already holds it. */
+function claimRoute(gateway: InferenceGateway, key: string, owner: string): string | undefined {
   const map = appRoutes.get(gateway.node.root) ?? new Map<string, string>();
   appRoutes.set(gateway.node.root, map);
-  map.set(`${Chart.of(gateway).namespace ?? ''} ${key}`, holder);
+  const scoped = `${Chart.of(gateway).namespace ?? ''} ${key}`;
+  const holder = map.get(scoped);
+  if (holder !== undefined && holder !== owner) return holder;
+  map.set(scoped, owner);
+  return undefined;
 }
 

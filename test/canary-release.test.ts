@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  CanaryRelease, checkManifests, GatewayImplementation, Gpu, InferenceGateway, InferenceService, ModelServer, ModelSource, ModelVolume, ReleaseColor, ReleaseStrategy,
+  CanaryRelease, checkManifests, GatewayImplementation, Gpu, InferenceGateway, InferenceGatewayProps, InferenceService, ModelServer, ModelSource, ModelVolume, ReleaseColor, ReleaseStrategy,
 } from '../lib';
 import { Manifest, only } from './util';
 
@@ -127,12 +127,12 @@ describe('CanaryRelease refuses bad input', () => {
 
   describe('gRPC servers', () => {
     /** Two Triton versions (HTTP 8000, gRPC 8001) behind a gateway. */
-    function triton(implementation = GatewayImplementation.ENVOY_GATEWAY) {
+    function triton(implementation = GatewayImplementation.ENVOY_GATEWAY, gatewayProps: Partial<InferenceGatewayProps> = {}) {
       const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
       const version = (id: string, tag: string) => new InferenceService(c, id, {
         server: ModelServer.triton({ image: `nvcr.io/nvidia/tritonserver:${tag}` }), gpu: Gpu.nvidia(1),
       });
-      const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', implementation });
+      const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', implementation, ...gatewayProps });
       return { c, stable: version('vision', '25.01-py3'), canary: version('vision-next', '25.02-py3'), gateway };
     }
     const grpc = (m: Manifest[], name: string) => only(m, 'GRPCRoute', name).spec.rules[0];
@@ -174,10 +174,8 @@ describe('CanaryRelease refuses bad input', () => {
     });
 
     test('on Traefik, the gRPC route carries the rate-limit Middleware like the HTTP route', () => {
-      const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
-      const version = (id: string, tag: string) => new InferenceService(c, id, { server: ModelServer.triton({ image: `nvcr.io/nvidia/tritonserver:${tag}` }), gpu: Gpu.nvidia(1) });
-      const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', implementation: GatewayImplementation.TRAEFIK, rateLimit: { requestsPerMinute: 60 } });
-      new CanaryRelease(c, 'vision-release', { gateway, stable: version('vision', '25.01-py3'), canary: version('vision-next', '25.02-py3'), strategy: ReleaseStrategy.weighted(90, 10) });
+      const { c, stable, canary, gateway } = triton(GatewayImplementation.TRAEFIK, { rateLimit: { requestsPerMinute: 60 } });
+      new CanaryRelease(c, 'vision-release', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(90, 10) });
       const m = Testing.synth(c) as Manifest[];
       const middleware = [{ type: 'ExtensionRef', extensionRef: { group: 'traefik.io', kind: 'Middleware', name: 'gateway-rate-limit' } }];
       expect(grpc(m, 'gateway-vision-release-grpc').filters).toEqual(middleware);

@@ -82,6 +82,11 @@ describe('checkManifests', () => {
   });
 });
 
+/** A Service `stray` whose selector has a typo (`chta`), so it selects no pods. */
+function addServiceWithTypo(chart: Chart): void {
+  new kplus.Service(chart, 'stray', { metadata: { name: 'stray' }, ports: [{ port: 80 }] }).selectLabel('app.kubernetes.io/name', 'chta');
+}
+
 describe('construct validation', () => {
   test('app.synth() fails with the construct path of an object that breaks a rule', () => {
     // GIVEN a chart with an InferenceService
@@ -89,8 +94,7 @@ describe('construct validation', () => {
     const chart = new Chart(app, 'team', { namespace: 'ml' });
     new InferenceService(chart, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
     // WHEN the user adds a Service whose selector has a typo
-    const stray = new kplus.Service(chart, 'stray', { metadata: { name: 'stray' }, ports: [{ port: 80 }] });
-    stray.selectLabel('app.kubernetes.io/name', 'chta');
+    addServiceWithTypo(chart);
     // THEN the synth fails naming the construct
     expect(() => app.synth()).toThrow(/selector-matches-pods: team\/stray\/Resource \(Service\/ml\/stray\): selector \{"app.kubernetes.io\/name":"chta"\} selects no pod template/);
     // AND nothing is written
@@ -103,7 +107,7 @@ describe('construct validation', () => {
     for (const id of charts) {
       const chart = new Chart(app, id, { namespace: id });
       new InferenceService(chart, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
-      if (id === broken) new kplus.Service(chart, 'stray', { metadata: { name: 'stray' }, ports: [{ port: 80 }] }).selectLabel('app.kubernetes.io/name', 'chta');
+      if (id === broken) addServiceWithTypo(chart);
     }
     return app;
   }
@@ -135,7 +139,7 @@ describe('construct validation', () => {
     // THEN the Deployment was rendered once, for the output the check read
     expect(renders).toBe(1);
     // AND a change made after a synth is checked at the next one
-    new kplus.Service(chart, 'stray', { metadata: { name: 'stray' }, ports: [{ port: 80 }] }).selectLabel('app.kubernetes.io/name', 'chta');
+    addServiceWithTypo(chart);
     expect(() => app.synthYaml()).toThrow(/selector-matches-pods: team\/stray/);
   });
 });
