@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -10,7 +10,9 @@ import { checkImage } from './image';
 import { ModelServer } from './model-server';
 import { ModelMount, ModelPodVolume, ModelVolume, restrictedContainerSecurityContext } from './model-volume';
 import { checkName, claimName, isSecretName, toLabelValue } from './names';
-import { QueueMetricsApi, Scaling } from './scaling';
+import { ScaledObject } from '../imports/keda.sh';
+import { serviceSelector } from './prometheus-rules';
+import { DEFAULT_PROMETHEUS_ADDRESS, QueueMetricsApi, Scaling } from './scaling';
 
 /** Label keys the library sets on every object of a service. */
 export const LABEL_NAME = 'app.kubernetes.io/name';
@@ -24,6 +26,15 @@ export const LABEL_MODEL = 'inference.cdk8s.io/model';
 export const LABEL_MODEL_VERSION = 'inference.cdk8s.io/model-version';
 
 const KIND = 'InferenceService';
+
+/**
+ * How autoscalers move, for GPU replicas that take minutes to load: up at once by up to 2 pods a
+ * minute; down after 10 minutes of calm, by 1 pod every 5 minutes.
+ */
+const SCALING_BEHAVIOUR = {
+  scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] },
+  scaleDown: { stabilizationWindowSeconds: 600, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] },
+};
 
 const renderHooks = new WeakMap<ApiObject, ((json: any) => void)[]>();
 
@@ -293,8 +304,13 @@ export class InferenceService extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;
   /** The ingress NetworkPolicy. */
   public readonly networkPolicy: kplus.NetworkPolicy;
-  /** The autoscaler, when scaling is automatic. */
+  /** The autoscaler, when scaling is automatic (and not through KEDA). */
   public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /**
+   * The KEDA ScaledObject, when scaling on queue depth with `QueueMetricsApi.KEDA`. KEDA creates
+   * the HorizontalPodAutoscaler, named like the service.
+   */
+  public readonly scaledObject?: ApiObject;
   /** The PodDisruptionBudget, when there are at least two replicas. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /** Replica count or autoscaler bounds. */
@@ -309,7 +325,10 @@ export class InferenceService extends Construct {
   public readonly terminationGracePeriod: Duration;
   /** GPUs per replica, if any. */
   public readonly gpu?: Gpu;
-  /** Name of the queue metric in the Kubernetes metrics API, when scaling on queue depth. */
+  /**
+   * Name of the queue metric in the Kubernetes metrics API, when scaling on queue depth through
+   * an adapter (KEDA names its metric itself).
+   */
   public readonly queueMetricName?: string;
   /** The model's weights, when they come from a ModelVolume. */
   public readonly modelVolume?: ModelVolume;
@@ -469,8 +488,10 @@ export class InferenceService extends Construct {
 
     this.networkPolicy = this.buildNetworkPolicy(props, metadata());
 
-    if (this.scaling.mode !== 'fixed') {
-      this.queueMetricName = this.scaling.mode === 'queue' ? this.queueMetric() : undefined;
+    if (this.scaling.metricsApi === QueueMetricsApi.KEDA) {
+      this.scaledObject = this.buildScaledObject(metadata());
+    } else if (this.scaling.mode !== 'fixed') {
+      this.queueMetricName = this.scaling.mode === 'queue' ? this.queueMetric().replace(/:/g, '_') : undefined;
       this.autoscaler = this.buildAutoscaler(metadata());
     }
     if (this.scaling.minReplicas >= 2) {
@@ -709,8 +730,7 @@ export class InferenceService extends Construct {
         fix: 'use Scaling.onCpu or Scaling.fixed, or set queueDepthMetric on ModelServer.custom',
       });
     }
-    // Metric names in the Kubernetes metrics APIs are path segments: the adapter rule renames ':' to '_'.
-    return metric.replace(/:/g, '_');
+    return metric;
   }
 
   private buildAutoscaler(metadata: { name: string; labels: { [key: string]: string } }): kplus.HorizontalPodAutoscaler {
@@ -735,13 +755,47 @@ export class InferenceService extends Construct {
       metrics: [metric],
       scaleUp: {
         strategy: kplus.ScalingStrategy.MAX_CHANGE,
-        stabilizationWindow: Duration.seconds(0),
-        policies: [{ replicas: kplus.Replicas.absolute(2), duration: Duration.minutes(1) }],
+        stabilizationWindow: Duration.seconds(SCALING_BEHAVIOUR.scaleUp.stabilizationWindowSeconds),
+        policies: [{ replicas: kplus.Replicas.absolute(SCALING_BEHAVIOUR.scaleUp.policies[0].value), duration: Duration.seconds(SCALING_BEHAVIOUR.scaleUp.policies[0].periodSeconds) }],
       },
       scaleDown: {
         strategy: kplus.ScalingStrategy.MIN_CHANGE,
-        stabilizationWindow: Duration.minutes(10),
-        policies: [{ replicas: kplus.Replicas.absolute(1), duration: Duration.minutes(5) }],
+        stabilizationWindow: Duration.seconds(SCALING_BEHAVIOUR.scaleDown.stabilizationWindowSeconds),
+        policies: [{ replicas: kplus.Replicas.absolute(SCALING_BEHAVIOUR.scaleDown.policies[0].value), duration: Duration.seconds(SCALING_BEHAVIOUR.scaleDown.policies[0].periodSeconds) }],
+      },
+    });
+  }
+
+  /**
+   * A KEDA ScaledObject: its Prometheus trigger sums the queue over the service's pods and KEDA's
+   * HorizontalPodAutoscaler (named like the service, so the HPA alerts apply) divides it by the
+   * replicas, as the `Pods` metric does.
+   */
+  private buildScaledObject(metadata: { name: string; labels: { [key: string]: string } }): ApiObject {
+    const s = this.scaling;
+    const namespace = Chart.of(this).namespace ?? 'default';
+    // KEDA's HPA owns the replica count: the Deployment carries none, so an apply never resets it.
+    this.deployment.markHasAutoscaler();
+    return new ScaledObject(this, 'ScaledObject', {
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+        minReplicaCount: s.minReplicas,
+        maxReplicaCount: s.maxReplicas,
+        // As often as Prometheus scrapes the servers (the ServiceMonitor's interval).
+        pollingInterval: 15,
+        advanced: { horizontalPodAutoscalerConfig: { name: this.name, behavior: SCALING_BEHAVIOUR } },
+        triggers: [{
+          type: 'prometheus',
+          metadata: {
+            serverAddress: s.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
+            query: `sum(${this.queueMetric()}{${serviceSelector(namespace, this.name)}})`,
+            threshold: String(s.target),
+            // No series (the servers are not scraped) is an error KEDA reports on the
+            // ScaledObject, and the HPA holds its replicas, rather than a queue of 0.
+            ignoreNullValues: 'false',
+          },
+        }],
       },
     });
   }
@@ -785,6 +839,24 @@ export class InferenceService extends Construct {
     }
     if (s.mode === 'queue' && !(s.target! > 0)) {
       this.fail({ prop: 'scaling.targetPerReplica', received: s.target, allowed: 'a number of queued requests above 0', fix: 'use e.g. 5' });
+    }
+    if (s.prometheusAddress !== undefined) {
+      if (s.metricsApi !== QueueMetricsApi.KEDA) {
+        this.fail({
+          prop: 'scaling.prometheusAddress',
+          received: s.prometheusAddress,
+          allowed: 'only with metricsApi: QueueMetricsApi.KEDA (an adapter finds Prometheus through its own configuration)',
+          fix: 'set metricsApi to QueueMetricsApi.KEDA, or remove prometheusAddress',
+        });
+      }
+      if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(s.prometheusAddress)) {
+        this.fail({
+          prop: 'scaling.prometheusAddress',
+          received: s.prometheusAddress,
+          allowed: 'an http:// or https:// URL of the Prometheus HTTP API, without query or fragment',
+          fix: `use e.g. '${DEFAULT_PROMETHEUS_ADDRESS}'`,
+        });
+      }
     }
   }
 

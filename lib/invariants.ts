@@ -112,8 +112,8 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
   const serviceIndex = labelIndex(services, (o) => o.metadata?.namespace ?? '', (o) => (o.metadata as any)?.labels ?? {});
   const byRef = new Set(manifests.map((o) => ref(o)));
   const servicesByName = new Map(services.map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]));
-  const hpaByTarget = new Map(manifests.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef)
-    .map((o) => [`${o.spec.scaleTargetRef.kind}/${o.metadata?.namespace ?? ''}/${o.spec.scaleTargetRef.name}`, o]));
+  const hpaByTarget = new Map(manifests.filter((o) => isAutoscaler(o) && o.spec?.scaleTargetRef)
+    .map((o) => [`${scaleTarget(o).kind}/${o.metadata?.namespace ?? ''}/${scaleTarget(o).name}`, o]));
   const podsSelectedBy = (m: Manifest, selector: LabelSelector) =>
     candidates(podIndex, m.metadata?.namespace ?? '', selector).filter((p) => selects(selector, p.labels));
 
@@ -185,8 +185,8 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
         }
       }
     }
-    if (m.kind === 'HorizontalPodAutoscaler' && m.spec?.scaleTargetRef) {
-      const t = m.spec.scaleTargetRef;
+    if (isAutoscaler(m) && m.spec?.scaleTargetRef) {
+      const t = scaleTarget(m);
       if (!byRef.has(`${t.kind}/${namespace || '(default)'}/${t.name}`)) {
         add('scale-target-exists', m, `scaleTargetRef ${t.kind}/${t.name} is not among the manifests in namespace '${namespace}'`,
           'point scaleTargetRef at the workload it scales');
@@ -213,9 +213,20 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
   return findings;
 }
 
+/** A HorizontalPodAutoscaler, or a KEDA ScaledObject (which makes one). */
+function isAutoscaler(m: Manifest): boolean {
+  return m.kind === 'HorizontalPodAutoscaler' || (m.kind === 'ScaledObject' && (m.apiVersion ?? '').startsWith('keda.sh/'));
+}
+
+/** An autoscaler's target; a ScaledObject's kind defaults to Deployment. */
+function scaleTarget(m: Manifest): { kind: string; name: string } {
+  return { kind: 'Deployment', ...m.spec.scaleTargetRef };
+}
+
 function minReplicas(hpaByTarget: Map<string, Manifest>, workload: Manifest): number {
-  const hpa = hpaByTarget.get(`${workload.kind}/${workload.metadata?.namespace ?? ''}/${workload.metadata?.name}`);
-  return hpa ? (hpa.spec.minReplicas ?? 1) : (workload.spec?.replicas ?? 1);
+  const scaler = hpaByTarget.get(`${workload.kind}/${workload.metadata?.namespace ?? ''}/${workload.metadata?.name}`);
+  if (!scaler) return workload.spec?.replicas ?? 1;
+  return scaler.kind === 'ScaledObject' ? (scaler.spec.minReplicaCount ?? 0) : (scaler.spec.minReplicas ?? 1);
 }
 
 interface LabelIndex<T> {

@@ -123,7 +123,7 @@ export class ProgressiveRelease extends Construct {
       metadata: { name, labels: service.labels },
       spec: {
         workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name, scaleDown: 'progressively' },
-        replicas: service.autoscaler ? undefined : service.scaling.minReplicas,
+        replicas: service.scaling.mode === 'fixed' ? service.scaling.minReplicas : undefined,
         strategy: {
           canary: {
             stableService: service.name,
@@ -140,9 +140,8 @@ export class ProgressiveRelease extends Construct {
       },
     });
     // The Rollout now owns the replica count: the autoscaler scales it, not the Deployment.
-    if (service.autoscaler) {
-      ApiObject.of(service.autoscaler).addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name }));
-    }
+    const autoscaler = service.autoscaler ? ApiObject.of(service.autoscaler) : service.scaledObject;
+    autoscaler?.addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name }));
   }
 
   private fail(options: InvalidPropOptions): never {

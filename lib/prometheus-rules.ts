@@ -226,7 +226,8 @@ export function serviceRuleGroups(settings: ServiceRuleSettings): PrometheusRule
       description: `Deployment ${namespace}/${name} exceeded its progress deadline.`,
     }),
   ];
-  if (service.autoscaler && service.scaling.minReplicas !== service.scaling.maxReplicas) {
+  // KEDA's HorizontalPodAutoscaler is named like the service too.
+  if (service.scaling.mode !== 'fixed' && service.scaling.minReplicas !== service.scaling.maxReplicas) {
     const hpa = `namespace="${namespace}",horizontalpodautoscaler="${name}"`;
     workload.push(alert({
       alert: 'InferenceHpaMaxedOut',

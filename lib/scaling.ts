@@ -12,7 +12,19 @@ export enum QueueMetricsApi {
    * labels, divided by the replica count. Served by prometheus-adapter's external rules or KEDA.
    */
   EXTERNAL = 'External',
+  /**
+   * A KEDA `ScaledObject` whose Prometheus trigger runs the query itself, so no adapter rules are
+   * needed. KEDA creates the HorizontalPodAutoscaler (named like the service, with the same
+   * behaviour) and serves it the metric through `external.metrics.k8s.io`. The cluster needs the
+   * KEDA operator, and the server's metrics scraped with the `namespace` and `service` labels a
+   * ServiceMonitor gives (ObservabilityBundle).
+   * @see https://keda.sh/docs/latest/scalers/prometheus/
+   */
+  KEDA = 'KEDA',
 }
+
+/** Where KEDA finds Prometheus by default: kube-prometheus-stack's Service in `monitoring`. */
+export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus-operated.monitoring.svc:9090';
 
 /** Replica bounds shared by every autoscaling mode. */
 export interface AutoscalingBounds {
@@ -50,6 +62,12 @@ export interface QueueDepthScalingOptions extends AutoscalingBounds {
    * @default QueueMetricsApi.PODS
    */
   readonly metricsApi?: QueueMetricsApi;
+
+  /**
+   * URL of the Prometheus HTTP API KEDA queries (`metricsApi: QueueMetricsApi.KEDA` only).
+   * @default 'http://prometheus-operated.monitoring.svc:9090'
+   */
+  readonly prometheusAddress?: string;
 }
 
 /**
@@ -75,11 +93,12 @@ export class Scaling {
   /**
    * Scale on requests waiting in the server's queue (vLLM `num_requests_waiting`, TGI
    * `tgi_queue_size`, Triton pending requests, SGLang `num_queue_reqs`). The cluster needs a
-   * metrics adapter serving that metric (prometheus-adapter or KEDA; see the README).
+   * metrics adapter serving that metric (prometheus-adapter), or KEDA with
+   * `metricsApi: QueueMetricsApi.KEDA` (see the README).
    */
   public static onQueueDepth(options: QueueDepthScalingOptions): Scaling {
     return new Scaling('queue', options.minReplicas ?? 2, options.maxReplicas, options.targetPerReplica ?? 5,
-      options.metricsApi ?? QueueMetricsApi.PODS);
+      options.metricsApi ?? QueueMetricsApi.PODS, options.prometheusAddress);
   }
 
   /** `fixed`, `cpu` or `queue`. */
@@ -92,12 +111,15 @@ export class Scaling {
   public readonly target?: number;
   /** Metrics API of a queue-depth autoscaler. */
   public readonly metricsApi?: QueueMetricsApi;
+  /** Prometheus URL given for KEDA, if any. */
+  public readonly prometheusAddress?: string;
 
-  private constructor(mode: string, minReplicas: number, maxReplicas: number, target?: number, metricsApi?: QueueMetricsApi) {
+  private constructor(mode: string, minReplicas: number, maxReplicas: number, target?: number, metricsApi?: QueueMetricsApi, prometheusAddress?: string) {
     this.mode = mode;
     this.minReplicas = minReplicas;
     this.maxReplicas = maxReplicas;
     this.target = target;
     this.metricsApi = metricsApi;
+    this.prometheusAddress = prometheusAddress;
   }
 }

@@ -22,3 +22,4 @@ group gateway.networking.k8s.io gateways httproutes grpcroutes
 group gateway.envoyproxy.io securitypolicies backendtrafficpolicies
 group traefik.io middlewares
 group argoproj.io rollouts analysistemplates
+group keda.sh scaledobjects

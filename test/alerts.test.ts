@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { Gpu, InferenceService, ModelServer, ObservabilityBundle, Scaling } from '../lib';
+import { Gpu, InferenceService, ModelServer, ObservabilityBundle, QueueMetricsApi, Scaling } from '../lib';
 import { Manifest, only } from './util';
 
 // Every alert is tested with Prometheus' own rule unit tests (promtool test rules): it fires on a
@@ -234,6 +234,19 @@ describe('thresholds come from the services', () => {
     expect(expr('InferenceAvailabilityBudgetBurn')).toContain('ratio_rate1h{namespace="ml",service="chat"} > 0.072');
     expect(expr('InferenceAvailabilityBudgetBurn')).toContain('ratio_rate30m{namespace="ml",service="chat"} > 0.03');
     expect(expr('InferenceLatencyBudgetBurnSlow')).toContain('ratio_rate3d{namespace="ml",service="chat"} > 0.05');
+  });
+
+  test('a KEDA-scaled service keeps the HPA alert: KEDA names its HPA after the service', () => {
+    const k = new Chart(Testing.app(), 'keda', { namespace: 'ml' });
+    const svc = new InferenceService(k, 'embed', {
+      server: ModelServer.tgi({ model: 'BAAI/bge-large-en-v1.5' }), gpu: Gpu.nvidia(1),
+      scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA }),
+    });
+    new ObservabilityBundle(k, 'obs', { services: [svc] });
+    const manifests = Testing.synth(k) as Manifest[];
+    const hpaName = only(manifests, 'ScaledObject').spec.advanced.horizontalPodAutoscalerConfig.name;
+    const maxedOut = only(manifests, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === 'InferenceHpaMaxedOut');
+    expect(maxedOut.expr).toContain(`horizontalpodautoscaler="${hpaName}"`);
   });
 
   test('the latency SLI counts the real 60 s bucket', () => {

@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Gpu, InferenceConfigError, InferenceService, InferenceServiceProps, ModelServer, Scaling } from '../lib';
+import { Gpu, InferenceConfigError, InferenceService, InferenceServiceProps, ModelServer, QueueMetricsApi, Scaling } from '../lib';
 import { chart } from './util';
 
 const server = ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' });
@@ -35,6 +35,23 @@ describe('InferenceService refuses bad input with a message naming path, prop, v
 
   test('throws when there are zero replicas', () => {
     expect(build({ scaling: Scaling.fixed(0) })).toThrow(/invalid scaling \(replicas\): received 0; allowed: a whole number, 1 or more/);
+  });
+
+  test('throws when a Prometheus address is given without KEDA', () => {
+    expect(build({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, prometheusAddress: 'http://prometheus.monitoring.svc:9090' }) })).toThrow(
+      "InferenceService 'test/svc': invalid scaling.prometheusAddress: received 'http://prometheus.monitoring.svc:9090'; " +
+      'allowed: only with metricsApi: QueueMetricsApi.KEDA (an adapter finds Prometheus through its own configuration). ' +
+      'Fix: set metricsApi to QueueMetricsApi.KEDA, or remove prometheusAddress');
+  });
+
+  test('throws when the Prometheus address for KEDA is not a URL', () => {
+    expect(build({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'prometheus:9090' }) })).toThrow(
+      /invalid scaling.prometheusAddress: received 'prometheus:9090'; allowed: an http:\/\/ or https:\/\/ URL .*Fix: use e.g. 'http:\/\/prometheus-operated.monitoring.svc:9090'/);
+  });
+
+  test('throws when KEDA is asked to scale a server without a queue metric', () => {
+    expect(build({ server: ModelServer.tfServing({ modelName: 'resnet' }), gpu: undefined, scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA }) }))
+      .toThrow(/invalid scaling: received 'Scaling.onQueueDepth'; allowed: a server with a queue-depth metric/);
   });
 
   test('throws when the CPU target is not a percentage', () => {

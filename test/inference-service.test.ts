@@ -208,6 +208,47 @@ describe('scaling', () => {
     }]);
   });
 
+  test('queue depth through KEDA: a ScaledObject querying Prometheus, its HPA named and behaving like ours', () => {
+    const manifests = synthService({
+      server: vllm(), gpu: Gpu.nvidia(1),
+      scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 6, targetPerReplica: 4, metricsApi: QueueMetricsApi.KEDA }),
+    });
+    expect(manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    const scaled = only(manifests, 'ScaledObject');
+    expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(scaled.metadata.name).toBe('svc');
+    expect(scaled.spec).toMatchObject({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' },
+      minReplicaCount: 2,
+      maxReplicaCount: 6,
+    });
+    expect(scaled.spec.triggers).toEqual([{
+      type: 'prometheus',
+      metadata: {
+        serverAddress: 'http://prometheus-operated.monitoring.svc:9090',
+        // The series' own name (with its colon), summed over the pods the ServiceMonitor labels.
+        query: 'sum(vllm:num_requests_waiting{namespace="ml",service="svc"})',
+        threshold: '4',
+        ignoreNullValues: 'false',
+      },
+    }]);
+    // KEDA's HPA carries the service's name (the HPA alerts select it) and our behaviour.
+    const ownHpa = only(synthService({ server: vllm(), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 6 }) }), 'HorizontalPodAutoscaler');
+    expect(scaled.spec.advanced.horizontalPodAutoscalerConfig).toEqual({ name: 'svc', behavior: ownHpa.spec.behavior });
+    expect(only(manifests, 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  test('KEDA queries the Prometheus it is given', () => {
+    const manifests = synthService({
+      server: ModelServer.triton(), gpu: Gpu.nvidia(1),
+      scaling: Scaling.onQueueDepth({ maxReplicas: 4, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'https://thanos-query.observability.svc:10902' }),
+    }, 'vision');
+    expect(only(manifests, 'ScaledObject').spec.triggers[0].metadata).toMatchObject({
+      serverAddress: 'https://thanos-query.observability.svc:10902',
+      query: 'sum(nv_inference_pending_request_count{namespace="vision",service="svc"})',
+    });
+  });
+
   test('CPU utilization for classic models', () => {
     const manifests = synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }), scaling: Scaling.onCpu({ maxReplicas: 10, targetUtilizationPercent: 60 }) });
     const hpa = only(manifests, 'HorizontalPodAutoscaler');

@@ -56,6 +56,17 @@ describe('checkManifests', () => {
     expect(checkManifests([deployment({ app: 'web' }), hpa, pdb({ minAvailable: 1 })])).toEqual([]);
   });
 
+  test('a KEDA ScaledObject: its target (Deployment by default) must exist, and its minimum counts for the PDB', () => {
+    const scaled = (spec: any) => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'web', namespace: 'ml' }, spec });
+    const pdb = { kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'ml' }, spec: { selector: { matchLabels: { app: 'web' } }, minAvailable: 1 } };
+    expect(checkManifests([deployment({ app: 'web' }), scaled({ scaleTargetRef: { name: 'web' }, minReplicaCount: 2 })])).toEqual([]);
+    expect(checkManifests([deployment({ app: 'web' }), scaled({ scaleTargetRef: { name: 'gone' } })]).map((f) => `${f.rule} ${f.object} ${f.message}`)).toEqual([
+      "scale-target-exists ScaledObject/ml/web scaleTargetRef Deployment/gone is not among the manifests in namespace 'ml'"]);
+    // KEDA's minimum replica count defaults to 0: then minAvailable 1 blocks every eviction.
+    expect(checkManifests([deployment({ app: 'web' }), scaled({ scaleTargetRef: { name: 'web' }, minReplicaCount: 2 }), pdb])).toEqual([]);
+    expect(checkManifests([deployment({ app: 'web' }), scaled({ scaleTargetRef: { name: 'web' } }), pdb]).map((f) => f.rule)).toEqual(['pdb-allows-disruption']);
+  });
+
   test('a NetworkPolicy or HPA pointing at nothing', () => {
     const findings = checkManifests([
       deployment({ app: 'web' }),

@@ -1,11 +1,11 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { checkManifests, GatewayImplementation, Gpu, InferenceGateway, InferenceService, ModelServer, ProgressiveRelease, ProgressiveReleaseProps, Scaling } from '../lib';
+import { checkManifests, GatewayImplementation, Gpu, InferenceGateway, InferenceService, ModelServer, ProgressiveRelease, ProgressiveReleaseProps, QueueMetricsApi, Scaling } from '../lib';
 import { Manifest, only } from './util';
 
-function synth(props: Partial<ProgressiveReleaseProps> = {}, implementation = GatewayImplementation.ENVOY_GATEWAY) {
+function synth(props: Partial<ProgressiveReleaseProps> = {}, implementation = GatewayImplementation.ENVOY_GATEWAY, scaling = Scaling.onQueueDepth({ maxReplicas: 4 })) {
   const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
   const service = new InferenceService(c, 'chat', {
-    server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ maxReplicas: 4 }),
+    server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }), gpu: Gpu.nvidia(1), scaling,
   });
   const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', implementation });
   new ProgressiveRelease(c, 'rollout', { service, gateway, ...props });
@@ -35,6 +35,13 @@ describe('ProgressiveRelease (Argo Rollouts)', () => {
     expect(only(m, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'chat' });
     // and it points at an object applied with it
     expect(checkManifests(m)).toEqual([]);
+  });
+
+  test('a KEDA ScaledObject scales the Rollout, which then carries no replica count', () => {
+    const k = synth({}, GatewayImplementation.ENVOY_GATEWAY, Scaling.onQueueDepth({ maxReplicas: 4, metricsApi: QueueMetricsApi.KEDA }));
+    expect(only(k, 'ScaledObject').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'chat' });
+    expect(only(k, 'Rollout').spec.replicas).toBeUndefined();
+    expect(checkManifests(k)).toEqual([]);
   });
 
   test('throws when steps do not increase or do not end at 100', () => {
