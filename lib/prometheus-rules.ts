@@ -237,6 +237,19 @@ export function serviceRuleGroups(settings: ServiceRuleSettings): PrometheusRule
       description: `HPA ${namespace}/${name} is at maxReplicas (${service.scaling.maxReplicas}); raise it or the GPU quota.`,
     }));
   }
+  if (service.scaledObject) {
+    // KEDA's operator counts each failed poll of the trigger; with ignoreNullValues false that
+    // includes a queue series gone missing. Scraped through a ServiceMonitor without honorLabels,
+    // the ScaledObject's namespace arrives as exported_namespace.
+    const errors = (ns: string) => `sum(rate(keda_scaled_object_errors_total{${ns}="${namespace}",scaledObject="${name}"}[5m]))`;
+    workload.push(alert({
+      alert: 'InferenceAutoscalerFailing',
+      expr: `(${errors('namespace')} or ${errors('exported_namespace')}) > 0`,
+      for: '10m', labels: { severity: 'warning' },
+      summary: `KEDA cannot read the queue of ${name}; its replicas are frozen`,
+      description: `ScaledObject ${namespace}/${name} has failed to query Prometheus for 10 minutes, so its HPA holds the replica count. Check the ScaledObject's events, the Prometheus address, and that the servers are scraped.`,
+    }));
+  }
   if (service.disruptionBudget) {
     const pdb = `namespace="${namespace}",poddisruptionbudget="${name}"`;
     workload.push(alert({

@@ -9,7 +9,8 @@ import { Manifest, only } from './util';
 
 // Every alert is tested with Prometheus' own rule unit tests (promtool test rules): it fires on a
 // synthetic failure series and stays silent on a healthy one. The rules come from a chart with a
-// vLLM service (queue scaling, GPUs, latency SLO) and a Triton service (CPU scaling, GPU memory).
+// vLLM service (queue scaling, GPUs, latency SLO), a Triton service (CPU scaling, GPU memory) and a
+// TGI service scaled by KEDA.
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'alerts-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -24,9 +25,14 @@ const chat = new InferenceService(c, 'chat', {
 const vision = new InferenceService(c, 'vision', {
   server: ModelServer.triton(), gpu: Gpu.nvidia(1), scaling: Scaling.onCpu({ minReplicas: 2, maxReplicas: 4 }),
 });
+const embed = new InferenceService(c, 'embed', {
+  server: ModelServer.tgi({ model: 'BAAI/bge-large-en-v1.5' }), gpu: Gpu.nvidia(1),
+  scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA }),
+});
 const bundle = new ObservabilityBundle(c, 'obs', { objectives: { availability: 0.995 }, runbookUrl: 'https://runbooks.example.com' });
 bundle.addService(chat, { latency: 0.95, latencyThreshold: Duration.seconds(60) });
 bundle.addService(vision);
+bundle.addService(embed);
 const rule = only(Testing.synth(c) as Manifest[], 'PrometheusRule');
 
 // The rules as promtool reads them. Annotations are left out of the unit-test copy only: they do
@@ -62,6 +68,11 @@ const latency = (fast: string, all: string): [string, string][] => [
   [`vllm:e2e_request_latency_seconds_count{${CHAT}}`, all],
 ];
 const svc = { namespace: 'ml', service: 'chat' };
+// KEDA's operator metrics, scraped from its own namespace: without honorLabels the ScaledObject's
+// namespace label arrives as exported_namespace.
+const kedaErrors = (namespaceLabel: string, values: string): [string, string][] => [
+  [`keda_scaled_object_errors_total{${namespaceLabel}="ml",scaledObject="embed"${namespaceLabel === 'exported_namespace' ? ',namespace="keda"' : ''}}`, values],
+];
 
 const tests: AlertTest[] = [
   {
@@ -163,6 +174,12 @@ const tests: AlertTest[] = [
     healthy: { series: [[`DCGM_FI_DEV_XID_ERRORS{gpu="0",${CHAT_POD}}`, '0x10']], at: '8m' },
   },
   {
+    // Failing polls for 15 minutes (every 15 s, so 4 a minute); a single failed poll is not an alert.
+    alert: 'InferenceAutoscalerFailing',
+    failing: { series: kedaErrors('exported_namespace', '0+4x30'), at: '20m', fires: { severity: 'warning', service: 'embed' } },
+    healthy: { series: kedaErrors('exported_namespace', '0x5 1x25'), at: '20m' },
+  },
+  {
     alert: 'InferenceGpuMemoryFull',
     failing: { series: [[`DCGM_FI_DEV_FB_USED{gpu="0",${VISION_POD}}`, '15800x30'], [`DCGM_FI_DEV_FB_FREE{gpu="0",${VISION_POD}}`, '300x30']], at: '20m',
       fires: { severity: 'warning', service: 'vision', gpu: '0', namespace: 'ml', pod: 'vision-5f7c9d8b6-q2w3e' } },
@@ -209,6 +226,15 @@ describe('PrometheusRule', () => {
     expect(failing.stdout + failing.stderr).toContain('SUCCESS');
     const healthy = promtoolTest(t.alert, t.healthy, t.interval);
     expect(healthy.stdout + healthy.stderr).toContain('SUCCESS');
+  });
+
+  test('InferenceAutoscalerFailing also reads KEDA metrics scraped with honorLabels', () => {
+    const t = tests.find((x) => x.alert === 'InferenceAutoscalerFailing')!;
+    const r = promtoolTest(t.alert, { ...t.failing, series: kedaErrors('namespace', '0+4x30') });
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
+    // Another namespace's ScaledObject of the same name is not this one.
+    const other = promtoolTest(t.alert, { series: [['keda_scaled_object_errors_total{namespace="staging",scaledObject="embed"}', '0+4x30']], at: '20m' });
+    expect(other.stdout + other.stderr).toContain('SUCCESS');
   });
 
   test('a test that expects the wrong thing fails (the harness bites)', () => {
