@@ -1,5 +1,6 @@
 export * from './canary-release';
 export * from './errors';
+export * from './external-secret';
 export * from './gpu';
 export * from './image';
 export * from './inference-gateway';

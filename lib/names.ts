@@ -76,19 +76,20 @@ const claims = new WeakMap<IConstruct, Map<string, string>>();
 /**
  * Reserves `name` in the namespace of `scope`'s chart for one construct of the app, and throws
  * when another construct of the same app already holds it: two services with one name would
- * overwrite each other's objects when applied.
+ * overwrite each other's objects when applied. Names of one `kind` of object only (e.g.
+ * 'Secret') are reserved apart from the names of services.
  */
-export function claimName(scope: IConstruct, kind: string, prop: string, name: string): void {
+export function claimName(scope: IConstruct, kind: string, prop: string, name: string, objectKind?: string): void {
   const namespace = Chart.of(scope).namespace ?? '(default)';
   const registry = claims.get(scope.node.root) ?? new Map<string, string>();
   claims.set(scope.node.root, registry);
-  const key = `${namespace}/${name}`;
+  const key = `${objectKind ?? ''}/${namespace}/${name}`;
   const holder = registry.get(key);
   if (holder !== undefined && holder !== scope.node.path) {
     throw new InferenceConfigError(scope, kind, {
       prop,
       received: name,
-      allowed: `a name not already used in namespace ${namespace} (held by '${holder}')`,
+      allowed: `a ${objectKind ? `${objectKind} ` : ''}name not already used in namespace ${namespace} (held by '${holder}')`,
       fix: `give one of the two a distinct ${prop}, or put them in different namespaces`,
     });
   }

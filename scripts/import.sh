@@ -23,3 +23,4 @@ group gateway.envoyproxy.io securitypolicies backendtrafficpolicies
 group traefik.io middlewares
 group argoproj.io rollouts analysistemplates
 group keda.sh scaledobjects
+group external-secrets.io externalsecrets

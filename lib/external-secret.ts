@@ -1,0 +1,204 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  ExternalSecret as ExternalSecretResource,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+  ExternalSecretSpecTargetDeletionPolicy,
+} from '../imports/external-secrets.io';
+import { InferenceConfigError, InvalidPropOptions } from './errors';
+import { checkName, claimName } from './names';
+
+const KIND = 'ExternalSecret';
+
+/** Whole seconds as a Go duration, in the largest whole unit: `1h`, `15m`, `90s`. */
+const goDuration = (seconds: number) => (seconds > 0 && seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds > 0 && seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`);
+
+/** Keys of a Secret's data: letters, digits, `-`, `_` and `.`. */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** DNS-1123 subdomain: the names of SecretStores and ClusterSecretStores. */
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Where External Secrets Operator reads the values from: a `ClusterSecretStore` (one per
+ * cluster, usually set up by the platform team) or a `SecretStore` in the ExternalSecret's
+ * namespace. The store holds the provider (AWS Secrets Manager, GCP Secret Manager, Azure Key
+ * Vault, Vault, ...) and how the operator authenticates to it.
+ *
+ * @see https://external-secrets.io/latest/api/secretstore/
+ */
+export class SecretStore {
+  /**
+   * A ClusterSecretStore, usable from every namespace.
+   * @param name the ClusterSecretStore's name
+   */
+  public static cluster(name: string): SecretStore {
+    return new SecretStore(name, ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE);
+  }
+
+  /**
+   * A SecretStore in the ExternalSecret's own namespace.
+   * @param name the SecretStore's name
+   */
+  public static namespaced(name: string): SecretStore {
+    return new SecretStore(name, ExternalSecretSpecSecretStoreRefKind.SECRET_STORE);
+  }
+
+  /** The store's name. */
+  public readonly name: string;
+  /** `SecretStore` or `ClusterSecretStore`. */
+  public readonly kind: string;
+
+  private constructor(name: string, kind: string) {
+    this.name = name;
+    this.kind = kind;
+  }
+}
+
+/** One key of the Secret and where its value comes from. */
+export interface ExternalSecretKey {
+  /** The key in the Kubernetes Secret, e.g. `AWS_ACCESS_KEY_ID` or `keys.txt`. */
+  readonly secretKey: string;
+
+  /** The secret's name or path in the provider, e.g. `prod/llm/api-keys`. */
+  readonly remoteKey: string;
+
+  /**
+   * A property of a JSON secret, e.g. `token`.
+   * @default - the whole value
+   */
+  readonly property?: string;
+
+  /**
+   * A version of the provider's secret. Pinning one makes rotation a change in Git.
+   * @default - the current version
+   */
+  readonly version?: string;
+}
+
+/** Properties of an {@link ExternalSecret}. */
+export interface ExternalSecretProps {
+  /** The store the values are read from. */
+  readonly store: SecretStore;
+
+  /** The keys of the Secret, each with where its value comes from. */
+  readonly keys: ExternalSecretKey[];
+
+  /**
+   * Name of the Kubernetes Secret the operator creates and keeps in sync (and of the
+   * ExternalSecret). Pass it wherever the library takes a Secret name: `ApiAuth.apiKeys`,
+   * `ModelVolume` `credentialsSecret`, `GatewayTls.fromSecret`, `LogShipping` credentials.
+   * @default - the construct id
+   */
+  readonly secretName?: string;
+
+  /**
+   * How often the operator reads the values again, so a rotation in the provider reaches the
+   * Secret. Zero reads them once.
+   * @default Duration.hours(1)
+   */
+  readonly refreshInterval?: Duration;
+}
+
+/**
+ * A Kubernetes Secret kept in sync with a cloud secret manager by External Secrets Operator:
+ * an `ExternalSecret` (`external-secrets.io/v1`) whose values never appear in the manifests.
+ * The Secret is owned by the ExternalSecret and kept when the provider's secret is deleted, so
+ * a mistake in the provider does not take the keys away from running pods.
+ *
+ * The cluster needs External Secrets Operator 0.16 or later (the `v1` API) and the store.
+ *
+ * @see https://external-secrets.io/latest/api/externalsecret/
+ */
+export class ExternalSecret extends Construct {
+  /** Name of the Kubernetes Secret the operator creates. */
+  public readonly secretName: string;
+  /** The ExternalSecret object. */
+  public readonly resource: ApiObject;
+
+  /**
+   * Defines an ExternalSecret.
+   * @param scope the construct (usually a Chart) the object is created in
+   * @param id the construct id, unique within `scope`
+   * @param props the settings, see `ExternalSecretProps`
+   */
+  constructor(scope: Construct, id: string, props: ExternalSecretProps) {
+    super(scope, id);
+    this.secretName = checkName(this, KIND, 'secretName', props.secretName ?? id, 63);
+    this.checkStore(props.store);
+    this.checkKeys(props.keys);
+    const refresh = props.refreshInterval ?? Duration.hours(1);
+    const seconds = refresh.toSeconds();
+    if (!Number.isInteger(seconds) || (seconds !== 0 && seconds < 60)) {
+      this.fail({
+        prop: 'refreshInterval', received: `${seconds} s`,
+        allowed: 'zero (read once) or whole seconds of at least 1 minute: providers rate-limit and bill each read',
+        fix: 'use e.g. Duration.hours(1)',
+      });
+    }
+    claimName(this, KIND, 'secretName', this.secretName, 'Secret');
+
+    this.resource = new ExternalSecretResource(this, 'Resource', {
+      metadata: { name: this.secretName, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-inference' } },
+      spec: {
+        refreshInterval: goDuration(seconds),
+        secretStoreRef: { kind: props.store.kind as ExternalSecretSpecSecretStoreRefKind, name: props.store.name },
+        target: {
+          name: this.secretName,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+        },
+        data: props.keys.map((k) => ({
+          secretKey: k.secretKey,
+          remoteRef: { key: k.remoteKey, property: k.property, version: k.version },
+        })),
+      },
+    });
+  }
+
+  private checkStore(store: SecretStore): void {
+    if (store.name.length > 253 || !DNS_1123_SUBDOMAIN.test(store.name)) {
+      this.fail({
+        prop: 'store', received: store.name,
+        allowed: `the name of a ${store.kind}: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")`,
+        fix: 'use the store\'s name as `kubectl get clustersecretstores,secretstores` shows it',
+      });
+    }
+  }
+
+  private checkKeys(keys: ExternalSecretKey[]): void {
+    if (keys.length === 0) {
+      this.fail({ prop: 'keys', received: [], allowed: 'at least one key', fix: 'list the keys the Secret must hold' });
+    }
+    const seen = new Set<string>();
+    for (const k of keys) {
+      if (!SECRET_KEY.test(k.secretKey)) {
+        this.fail({
+          prop: 'keys.secretKey', received: k.secretKey,
+          allowed: 'a Secret data key: letters, digits, "-", "_" and "."',
+          fix: `use e.g. '${k.secretKey.replace(/[^-._a-zA-Z0-9]+/g, '_') || 'value'}'`,
+        });
+      }
+      if (seen.has(k.secretKey)) {
+        this.fail({
+          prop: 'keys.secretKey', received: k.secretKey,
+          allowed: 'each key once: a second value would overwrite the first',
+          fix: 'give the keys distinct secretKey names',
+        });
+      }
+      seen.add(k.secretKey);
+      if (k.remoteKey.trim() === '') {
+        this.fail({
+          prop: 'keys.remoteKey', received: k.remoteKey,
+          allowed: "the secret's name or path in the provider",
+          fix: `set remoteKey for '${k.secretKey}', e.g. 'prod/llm/${k.secretKey.toLowerCase()}'`,
+        });
+      }
+    }
+  }
+
+  private fail(options: InvalidPropOptions): never {
+    throw new InferenceConfigError(this, KIND, options);
+  }
+}

@@ -1,0 +1,96 @@
+import { Duration, Testing } from 'cdk8s';
+import { ApiAuth, ExternalSecret, ExternalSecretProps, Gpu, InferenceGateway, InferenceService, ModelServer, SecretStore } from '../lib';
+import { chart, Manifest, only } from './util';
+
+const store = SecretStore.cluster('aws-secrets-manager');
+
+function synth(props: Partial<ExternalSecretProps> = {}, id = 'api-keys'): Manifest[] {
+  const c = chart();
+  new ExternalSecret(c, id, { store, keys: [{ secretKey: 'client-a', remoteKey: 'prod/llm/api-keys', property: 'client-a' }], ...props });
+  return Testing.synth(c) as Manifest[];
+}
+
+describe('ExternalSecret', () => {
+  test('an external-secrets.io/v1 ExternalSecret owning a Secret of the same name, kept if the provider loses it', () => {
+    const es = only(synth(), 'ExternalSecret');
+    expect(es.apiVersion).toBe('external-secrets.io/v1');
+    expect(es.metadata).toMatchObject({ name: 'api-keys', namespace: 'ml' });
+    expect(es.spec).toEqual({
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+      target: { name: 'api-keys', creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      data: [{ secretKey: 'client-a', remoteRef: { key: 'prod/llm/api-keys', property: 'client-a' } }],
+    });
+  });
+
+  test('a namespaced store, a pinned version, a chosen name and refresh interval', () => {
+    const es = only(synth({
+      store: SecretStore.namespaced('vault'),
+      secretName: 'hf-token',
+      keys: [{ secretKey: 'HF_TOKEN', remoteKey: 'llm/hf', version: '3' }],
+      refreshInterval: Duration.minutes(15),
+    }), 'ExternalSecret');
+    expect(es.metadata.name).toBe('hf-token');
+    expect(es.spec).toMatchObject({
+      refreshInterval: '15m',
+      secretStoreRef: { kind: 'SecretStore', name: 'vault' },
+      target: { name: 'hf-token' },
+      data: [{ secretKey: 'HF_TOKEN', remoteRef: { key: 'llm/hf', version: '3' } }],
+    });
+    expect(only(synth({ refreshInterval: Duration.seconds(0) }), 'ExternalSecret').spec.refreshInterval).toBe('0s');
+    expect(only(synth({ refreshInterval: Duration.seconds(90) }), 'ExternalSecret').spec.refreshInterval).toBe('90s');
+  });
+
+  test('its Secret name is what the gateway references for API keys', () => {
+    const c = chart();
+    const keys = new ExternalSecret(c, 'gateway-keys', { store, keys: [{ secretKey: 'team-a', remoteKey: 'prod/llm/keys', property: 'team-a' }] });
+    const svc = new InferenceService(c, 'chat', { server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }), gpu: Gpu.nvidia(1) });
+    const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com', auth: ApiAuth.apiKeys(keys.secretName) });
+    gateway.addRoute(svc);
+    const policy = only(Testing.synth(c) as Manifest[], 'SecurityPolicy');
+    expect(policy.spec.apiKeyAuth.credentialRefs).toEqual([{ kind: 'Secret', name: 'gateway-keys' }]);
+  });
+
+  test('a Secret may share its name with a service (other kinds), not with another Secret', () => {
+    const c = chart();
+    new InferenceService(c, 'chat', { server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }), gpu: Gpu.nvidia(1) });
+    new ExternalSecret(c, 'chat-secret', { store, secretName: 'chat', keys: [{ secretKey: 'k', remoteKey: 'r' }] });
+    expect(() => new ExternalSecret(c, 'other', { store, secretName: 'chat', keys: [{ secretKey: 'k', remoteKey: 'r' }] })).toThrow(
+      "ExternalSecret 'test/other': invalid secretName: received 'chat'; allowed: a Secret name not already used in namespace ml (held by 'test/chat-secret')");
+  });
+});
+
+describe('ExternalSecret refuses bad input with path, prop, value, allowed and fix', () => {
+  const build = (props: Partial<ExternalSecretProps>) => () => synth(props);
+
+  test('no keys', () => {
+    expect(build({ keys: [] })).toThrow("ExternalSecret 'test/api-keys': invalid keys: received []; allowed: at least one key. Fix: list the keys the Secret must hold");
+  });
+
+  test('a key twice', () => {
+    expect(build({ keys: [{ secretKey: 'a', remoteKey: 'x' }, { secretKey: 'a', remoteKey: 'y' }] })).toThrow(
+      /invalid keys.secretKey: received 'a'; allowed: each key once: a second value would overwrite the first/);
+  });
+
+  test('a key that is not a Secret data key', () => {
+    expect(build({ keys: [{ secretKey: 'api key', remoteKey: 'x' }] })).toThrow(
+      /invalid keys.secretKey: received 'api key'; allowed: a Secret data key: letters, digits, "-", "_" and ".". Fix: use e.g. 'api_key'/);
+  });
+
+  test('an empty remote key', () => {
+    expect(build({ keys: [{ secretKey: 'TOKEN', remoteKey: ' ' }] })).toThrow(/invalid keys.remoteKey: received ' '; .*Fix: set remoteKey for 'TOKEN', e.g. 'prod\/llm\/token'/);
+  });
+
+  test('a store name that cannot exist', () => {
+    expect(build({ store: SecretStore.cluster('AWS_Secrets') })).toThrow(/invalid store: received 'AWS_Secrets'; allowed: the name of a ClusterSecretStore: a DNS-1123 subdomain/);
+  });
+
+  test('a refresh faster than a minute', () => {
+    expect(build({ refreshInterval: Duration.seconds(30) })).toThrow(
+      /invalid refreshInterval: received '30 s'; allowed: zero \(read once\) or whole seconds of at least 1 minute.*Fix: use e.g. Duration.hours\(1\)/);
+  });
+
+  test('a Secret name that is not a DNS label', () => {
+    expect(build({ secretName: 'API_Keys' })).toThrow(/ExternalSecret 'test\/api-keys': invalid secretName: received 'API_Keys'; allowed: a DNS-1035 label/);
+  });
+});
