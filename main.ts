@@ -3,8 +3,8 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ApiAuth, CanaryRelease, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume,
-  NamespaceBaseline, ObservabilityBundle, ReleaseColor, ReleaseStrategy, Scaling, WorkloadIdentity,
+  ApiAuth, CanaryRelease, ExternalSecret, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceService, LogShipping, ModelServer, ModelSource,
+  ModelVolume, NamespaceBaseline, ObservabilityBundle, ReleaseColor, ReleaseStrategy, Scaling, SecretStore, WorkloadIdentity,
 } from './lib';
 
 const app = new App();
@@ -59,12 +59,19 @@ const classifierService = (id: string, version: string) => new InferenceService(
 const classifier = classifierService('classifier', '1');
 const classifierGreen = classifierService('classifier-green', '2');
 
+// The clients' API keys live in AWS Secrets Manager (one JSON secret, a property per client);
+// External Secrets Operator keeps the Secret the gateway reads in step with it.
+const apiKeys = new ExternalSecret(chart, 'inference-api-keys', {
+  store: SecretStore.cluster('aws-secrets-manager'),
+  keys: ['team-search', 'team-support'].map((client) => ({ secretKey: client, remoteKey: 'prod/inference/api-keys', property: client })),
+});
+
 // One host for both, on Envoy Gateway: TLS from cert-manager, API keys, 600 requests a minute per key.
 const gateway = new InferenceGateway(chart, 'gateway', {
   host: 'inference.example.com',
   implementation: GatewayImplementation.ENVOY_GATEWAY,
   tls: GatewayTls.certManager('letsencrypt'),
-  auth: ApiAuth.apiKeys('inference-api-keys'),
+  auth: ApiAuth.apiKeys(apiKeys.secretName),
   rateLimit: { requestsPerMinute: 600 },
 });
 // 5% of chat traffic to the canary; the classifier switches colors at once (blue active, green idle).

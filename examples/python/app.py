@@ -9,9 +9,9 @@ import sys
 from cdk8s import App, Chart, Duration, Size
 import cdk8s_plus_27 as kplus
 from cdk8s_inference import (
-    ApiAuth, CanaryRelease, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceService, LogShipping,
-    ModelServer, ModelSource, ModelVolume, NamespaceBaseline, ObservabilityBundle, RateLimitOptions, ReleaseColor,
-    ReleaseStrategy, Scaling, WorkloadIdentity,
+    ApiAuth, CanaryRelease, ExternalSecret, ExternalSecretKey, GatewayImplementation, GatewayTls, Gpu, InferenceGateway,
+    InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume, NamespaceBaseline, ObservabilityBundle,
+    RateLimitOptions, ReleaseColor, ReleaseStrategy, Scaling, SecretStore, WorkloadIdentity,
 )
 
 app = App(outdir=sys.argv[1] if len(sys.argv) > 1 else "dist")
@@ -73,12 +73,20 @@ def classifier_service(id: str, version: str) -> InferenceService:
 classifier = classifier_service("classifier", "1")
 classifier_green = classifier_service("classifier-green", "2")
 
+# The clients' API keys live in AWS Secrets Manager (one JSON secret, a property per client);
+# External Secrets Operator keeps the Secret the gateway reads in step with it.
+api_keys = ExternalSecret(chart, "inference-api-keys",
+    store=SecretStore.cluster("aws-secrets-manager"),
+    keys=[ExternalSecretKey(secret_key=client, remote_key="prod/inference/api-keys", property=client)
+          for client in ["team-search", "team-support"]],
+)
+
 # One host for both, on Envoy Gateway: TLS from cert-manager, API keys, 600 requests a minute per key.
 gateway = InferenceGateway(chart, "gateway",
     host="inference.example.com",
     implementation=GatewayImplementation.ENVOY_GATEWAY,
     tls=GatewayTls.cert_manager("letsencrypt"),
-    auth=ApiAuth.api_keys("inference-api-keys"),
+    auth=ApiAuth.api_keys(api_keys.secret_name),
     rate_limit=RateLimitOptions(requests_per_minute=600),
 )
 # 5% of chat traffic to the canary; the classifier switches colors at once (blue active, green idle).
