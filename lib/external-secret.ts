@@ -7,7 +7,7 @@ import {
   ExternalSecretSpecTargetDeletionPolicy,
 } from '../imports/external-secrets.io';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
-import { checkName, claimName } from './names';
+import { checkName, claimName, isDnsSubdomain } from './names';
 
 const KIND = 'ExternalSecret';
 
@@ -17,8 +17,6 @@ const goDuration = (seconds: number) => (seconds > 0 && seconds % 3600 === 0 ? `
 /** Keys of a Secret's data: letters, digits, `-`, `_` and `.`. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
-/** DNS-1123 subdomain: the names of SecretStores and ClusterSecretStores. */
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * Where External Secrets Operator reads the values from: a `ClusterSecretStore` (one per
@@ -158,7 +156,7 @@ export class ExternalSecret extends Construct {
   }
 
   private checkStore(store: SecretStore): void {
-    if (store.name.length > 253 || !DNS_1123_SUBDOMAIN.test(store.name)) {
+    if (!isDnsSubdomain(store.name)) {
       this.fail({
         prop: 'store', received: store.name,
         allowed: `the name of a ${store.kind}: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")`,

@@ -9,7 +9,7 @@ import { Gpu } from './gpu';
 import { checkImage } from './image';
 import { ModelServer } from './model-server';
 import { ModelMount, ModelPodVolume, ModelVolume, restrictedContainerSecurityContext } from './model-volume';
-import { checkName, claimName, isSecretName, toLabelValue } from './names';
+import { checkLabels, checkName, claimName, isDnsSubdomain, isLabelKey, isLabelValue, isSecretName, toLabelValue } from './names';
 import { ScaledObject } from '../imports/keda.sh';
 import { serviceSelector } from './prometheus-rules';
 import { DEFAULT_PROMETHEUS_ADDRESS, QueueMetricsApi, Scaling } from './scaling';
@@ -26,6 +26,22 @@ export const LABEL_MODEL = 'inference.cdk8s.io/model';
 export const LABEL_MODEL_VERSION = 'inference.cdk8s.io/model-version';
 
 const KIND = 'InferenceService';
+
+/** A taint the pods tolerate. */
+export interface NodeToleration {
+  /** The taint's key, e.g. `dedicated`. */
+  readonly key: string;
+  /**
+   * The taint's value; without one, any value of the key is tolerated (`Exists`).
+   * @default - any value
+   */
+  readonly value?: string;
+  /**
+   * The taint's effect.
+   * @default - every effect
+   */
+  readonly effect?: kplus.TaintEffect;
+}
 
 /**
  * How autoscalers move, for GPU replicas that take minutes to load: up at once by up to 2 pods a
@@ -256,6 +272,37 @@ export interface InferenceServiceProps {
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
 
   /**
+   * Secrets (type `kubernetes.io/dockerconfigjson`) the kubelet presents to pull the pod's
+   * images: a private registry for the server, or NGC.
+   * @see https://kubernetes.io/docs/concepts/containers/images/#specifying-imagepullsecrets-on-a-pod
+   * @default - none: public images, or the node's own registry credentials (ECR, Artifact Registry, ACR)
+   */
+  readonly imagePullSecrets?: string[];
+
+  /**
+   * PriorityClass of the pods. A high class lets inference preempt batch work when GPUs are short
+   * and keeps batch work from preempting it.
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/
+   * @default - the cluster's default priority
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * Node labels the pods must land on, e.g. a dedicated node pool
+   * (`{ 'karpenter.sh/nodepool': 'gpu-inference' }`). Merged with the GPU's product label.
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodeselector
+   * @default - only the GPU product label, when `gpu` names a product
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * Taints of dedicated nodes the pods tolerate, besides the GPU taint.
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+   * @default - only the GPU taint, with a GPU
+   */
+  readonly tolerations?: NodeToleration[];
+
+  /**
    * Spread replicas across zones and nodes (`topologySpreadConstraints`, maxSkew 1,
    * `ScheduleAnyway` so scarce GPU capacity never leaves a pod pending).
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
@@ -357,6 +404,7 @@ export class InferenceService extends Construct {
     this.checkGpu(props.gpu);
     this.scaling = props.scaling ?? Scaling.fixed(2);
     this.checkScaling(this.scaling);
+    this.checkScheduling(props);
 
     this.startupTimeout = props.startupTimeout ?? server.defaultStartupTimeout;
     this.maxRequestDuration = props.maxRequestDuration ?? server.defaultMaxRequestDuration;
@@ -659,8 +707,9 @@ export class InferenceService extends Construct {
   }
 
   /**
-   * Fields cdk8s-plus-27 has no API for: GPU limits, seccomp, dropping ALL capabilities, topology
-   * spread, no service links.
+   * Fields cdk8s-plus-27 has no API for (or none that merges with the others): GPU limits,
+   * seccomp, dropping ALL capabilities, topology spread, no service links, node selector,
+   * tolerations, pull secrets, priority class.
    * Applied as JSON patches to the Deployment, hidden from users.
    */
   private patchPodSpec(props: InferenceServiceProps): void {
@@ -678,13 +727,16 @@ export class InferenceService extends Construct {
     if (gpu) {
       deployment.addJsonPatch(JsonPatch.add(`${pod}/containers/0/resources/limits/${gpu.resourceName.replace('/', '~1')}`,
         k8s.Quantity.fromNumber(gpu.count)));
-      if (gpu.product) deployment.addJsonPatch(JsonPatch.add(`${pod}/nodeSelector`, { [gpu.productLabel]: gpu.product }));
-      if (gpu.tolerateTaint) {
-        deployment.addJsonPatch(JsonPatch.add(`${pod}/tolerations`, [
-          { key: gpu.resourceName, operator: 'Exists', effect: 'NoSchedule' },
-        ]));
-      }
     }
+    const nodeSelector = { ...(gpu?.product ? { [gpu.productLabel]: gpu.product } : {}), ...props.nodeSelector };
+    if (Object.keys(nodeSelector).length > 0) deployment.addJsonPatch(JsonPatch.add(`${pod}/nodeSelector`, nodeSelector));
+    const tolerations = [
+      ...(gpu?.tolerateTaint ? [{ key: gpu.resourceName, operator: 'Exists', effect: 'NoSchedule' }] : []),
+      ...(props.tolerations ?? []).map((t) => ({ key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', value: t.value, effect: t.effect })),
+    ];
+    if (tolerations.length > 0) deployment.addJsonPatch(JsonPatch.add(`${pod}/tolerations`, tolerations));
+    if (props.imagePullSecrets?.length) deployment.addJsonPatch(JsonPatch.add(`${pod}/imagePullSecrets`, props.imagePullSecrets.map((name) => ({ name }))));
+    if (props.priorityClassName) deployment.addJsonPatch(JsonPatch.add(`${pod}/priorityClassName`, props.priorityClassName));
     if (props.spread ?? true) {
       deployment.addJsonPatch(JsonPatch.add(`${pod}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((key) => ({
         maxSkew: 1,
@@ -857,6 +909,47 @@ export class InferenceService extends Construct {
           fix: `use e.g. '${DEFAULT_PROMETHEUS_ADDRESS}'`,
         });
       }
+    }
+  }
+
+  private checkScheduling(props: InferenceServiceProps): void {
+    checkLabels(this, KIND, 'labels', props.labels ?? {});
+    checkLabels(this, KIND, 'nodeSelector', props.nodeSelector ?? {});
+    const gpu = props.gpu;
+    const product = gpu?.product ? props.nodeSelector?.[gpu.productLabel] : undefined;
+    if (product !== undefined && product !== gpu!.product) {
+      this.fail({
+        prop: `nodeSelector['${gpu!.productLabel}']`, received: product,
+        allowed: `the GPU's product, '${gpu!.product}', or no such key: a pod cannot select two products`,
+        fix: 'name the product in gpu only, or drop it from nodeSelector',
+      });
+    }
+    for (const t of props.tolerations ?? []) {
+      if (!isLabelKey(t.key) || (t.value !== undefined && !isLabelValue(t.value))) {
+        this.fail({
+          prop: 'tolerations', received: t.value === undefined ? t.key : `${t.key}=${t.value}`,
+          allowed: 'a taint key with the syntax of a label key and, optionally, a value with the syntax of a label value',
+          fix: 'copy the taint as `kubectl describe node` shows it, e.g. { key: \'dedicated\', value: \'inference\' }',
+        });
+      }
+    }
+    const pullSecrets = props.imagePullSecrets ?? [];
+    for (const [i, name] of pullSecrets.entries()) {
+      if (!isDnsSubdomain(name) || pullSecrets.indexOf(name) !== i) {
+        this.fail({
+          prop: 'imagePullSecrets', received: name,
+          allowed: 'names of Secrets, each once: lower-case letters, digits, "-" and "."',
+          fix: 'list each pull Secret once, by its name in the namespace',
+        });
+      }
+    }
+    const priority = props.priorityClassName;
+    if (priority !== undefined && (!isDnsSubdomain(priority) || priority.startsWith('system-'))) {
+      this.fail({
+        prop: 'priorityClassName', received: priority,
+        allowed: 'the name of a PriorityClass you created; the "system-" classes are for node and cluster components, which a model server must not preempt',
+        fix: "create a PriorityClass for inference (e.g. 'inference-high') and name it here",
+      });
     }
   }
 

@@ -95,3 +95,50 @@ export function claimName(scope: IConstruct, kind: string, prop: string, name: s
   }
   registry.set(key, scope.node.path);
 }
+
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/** Whether `value` is a DNS-1123 subdomain: the names of Secrets, PriorityClasses, stores. */
+export function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && DNS_1123_SUBDOMAIN.test(value);
+}
+
+/** Whether `key` is a label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+export function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = key.slice(slash + 1);
+  return (prefix === undefined || isDnsSubdomain(prefix)) && name.length <= 63 && LABEL_NAME.test(name);
+}
+
+/** Whether `value` is a label value: at most 63 characters of `[A-Za-z0-9._-]`, alphanumeric at both ends, or empty. */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
+
+/**
+ * Checks that every key and value of `labels` (labels, a node selector) is valid, and throws
+ * naming the first that is not.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+export function checkLabels(scope: IConstruct, kind: string, prop: string, labels: { [key: string]: string }): void {
+  for (const [key, value] of Object.entries(labels)) {
+    if (!isLabelKey(key)) {
+      throw new InferenceConfigError(scope, kind, {
+        prop, received: key,
+        allowed: 'a label key: an optional DNS subdomain and "/", then at most 63 letters, digits, "-", "_" or ".", alphanumeric at both ends',
+        fix: `use e.g. '${toLabelValue(key) || 'example.com/role'}'`,
+      });
+    }
+    if (typeof value !== 'string' || !isLabelValue(value)) {
+      throw new InferenceConfigError(scope, kind, {
+        prop: `${prop}['${key}']`, received: value,
+        allowed: 'a label value: at most 63 letters, digits, "-", "_" or ".", alphanumeric at both ends (or empty)',
+        fix: `use e.g. '${toLabelValue(String(value))}'`,
+      });
+    }
+  }
+}

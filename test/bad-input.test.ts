@@ -54,6 +54,33 @@ describe('InferenceService refuses bad input with a message naming path, prop, v
       .toThrow(/invalid scaling: received 'Scaling.onQueueDepth'; allowed: a server with a queue-depth metric/);
   });
 
+  test('throws on a label key or value Kubernetes refuses', () => {
+    expect(build({ labels: { 'team name': 'search' } })).toThrow(
+      /InferenceService 'test\/svc': invalid labels: received 'team name'; allowed: a label key: .*Fix: use e.g. 'team-name'/);
+    expect(build({ nodeSelector: { pool: 'gpu inference' } })).toThrow(
+      /invalid nodeSelector\['pool'\]: received 'gpu inference'; allowed: a label value: .*Fix: use e.g. 'gpu-inference'/);
+  });
+
+  test('throws when the node selector names another GPU product than gpu', () => {
+    expect(build({ gpu: Gpu.nvidia(1, { product: 'NVIDIA-L4' }), nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A10G' } })).toThrow(
+      "InferenceService 'test/svc': invalid nodeSelector['nvidia.com/gpu.product']: received 'NVIDIA-A10G'; " +
+      "allowed: the GPU's product, 'NVIDIA-L4', or no such key: a pod cannot select two products. Fix: name the product in gpu only, or drop it from nodeSelector");
+  });
+
+  test('throws on a toleration that names no taint', () => {
+    expect(build({ tolerations: [{ key: 'dedicated node' }] })).toThrow(/invalid tolerations: received 'dedicated node'; allowed: a taint key/);
+  });
+
+  test('throws on a pull secret named twice or not a Secret name', () => {
+    expect(build({ imagePullSecrets: ['ngc', 'ngc'] })).toThrow(/invalid imagePullSecrets: received 'ngc'; allowed: names of Secrets, each once/);
+    expect(build({ imagePullSecrets: ['NGC_Key'] })).toThrow(/invalid imagePullSecrets: received 'NGC_Key'/);
+  });
+
+  test('throws on a system priority class', () => {
+    expect(build({ priorityClassName: 'system-cluster-critical' })).toThrow(
+      /invalid priorityClassName: received 'system-cluster-critical'; allowed: the name of a PriorityClass you created; .*Fix: create a PriorityClass for inference/);
+  });
+
   test('throws when the CPU target is not a percentage', () => {
     expect(build({ scaling: Scaling.onCpu({ maxReplicas: 3, targetUtilizationPercent: 0 }) })).toThrow(/invalid scaling.targetUtilizationPercent: received 0/);
   });

@@ -268,6 +268,38 @@ describe('scaling', () => {
   });
 });
 
+describe('scheduling', () => {
+  test('a dedicated node pool, its taint, a pull secret and a priority class, merged with the GPU\'s', () => {
+    const manifests = synthService({
+      server: vllm(), gpu: Gpu.nvidia(1, { product: 'NVIDIA-L4' }),
+      nodeSelector: { 'karpenter.sh/nodepool': 'gpu-inference' },
+      tolerations: [{ key: 'dedicated', value: 'inference', effect: kplus.TaintEffect.NO_SCHEDULE }, { key: 'spot' }],
+      imagePullSecrets: ['ngc', 'registry-example-com'],
+      priorityClassName: 'inference-high',
+    });
+    const pod = podSpec(manifests);
+    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'NVIDIA-L4', 'karpenter.sh/nodepool': 'gpu-inference' });
+    expect(pod.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'dedicated', operator: 'Equal', value: 'inference', effect: 'NoSchedule' },
+      { key: 'spot', operator: 'Exists' },
+    ]);
+    expect(pod.imagePullSecrets).toEqual([{ name: 'ngc' }, { name: 'registry-example-com' }]);
+    expect(pod.priorityClassName).toBe('inference-high');
+  });
+
+  test('a CPU service tolerates only the taints it is given, and selects only the nodes it names', () => {
+    const plainPod = podSpec(synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }) }));
+    expect(plainPod.nodeSelector).toBeUndefined();
+    expect(plainPod.tolerations).toBeUndefined();
+    expect(plainPod.imagePullSecrets).toBeUndefined();
+    expect(plainPod.priorityClassName).toBeUndefined();
+    const pod = podSpec(synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }), tolerations: [{ key: 'dedicated', value: 'cpu-inference' }], nodeSelector: { pool: 'cpu' } }));
+    expect(pod.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'cpu-inference' }]);
+    expect(pod.nodeSelector).toEqual({ pool: 'cpu' });
+  });
+});
+
 describe('network policy', () => {
   test('admits declared peers on inference ports and the scraper on the metrics port only', () => {
     const c = chart();
