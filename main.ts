@@ -59,11 +59,12 @@ const classifierService = (id: string, version: string) => new InferenceService(
 const classifier = classifierService('classifier', '1');
 const classifierGreen = classifierService('classifier-green', '2');
 
-// The clients' API keys live in AWS Secrets Manager (one JSON secret, a property per client);
-// External Secrets Operator keeps the Secret the gateway reads in step with it.
+// The clients' API keys live in AWS Secrets Manager, one JSON secret with a property per client;
+// External Secrets Operator keeps the Secret the gateway reads in step with it, so adding a
+// client there needs no change here.
 const apiKeys = new ExternalSecret(chart, 'inference-api-keys', {
   store: SecretStore.cluster('aws-secrets-manager'),
-  keys: ['team-search', 'team-support'].map((client) => ({ secretKey: client, remoteKey: 'prod/inference/api-keys', property: client })),
+  extract: ['prod/inference/api-keys'],
 });
 
 // One host for both, on Envoy Gateway: TLS from cert-manager, API keys, 600 requests a minute per key.

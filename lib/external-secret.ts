@@ -80,8 +80,20 @@ export interface ExternalSecretProps {
   /** The store the values are read from. */
   readonly store: SecretStore;
 
-  /** The keys of the Secret, each with where its value comes from. */
-  readonly keys: ExternalSecretKey[];
+  /**
+   * Keys of the Secret, each with where its value comes from.
+   * @default - none (then `extract` names at least one secret)
+   */
+  readonly keys?: ExternalSecretKey[];
+
+  /**
+   * Secrets in the provider holding a JSON object, each of whose properties becomes a key of the
+   * Secret: API keys one per client, where adding a client in the secret manager needs no change
+   * here. Properties that are not valid Secret keys make the operator report an error.
+   * @see https://external-secrets.io/latest/guides/all-keys-one-secret/
+   * @default - none (then `keys` lists at least one key)
+   */
+  readonly extract?: string[];
 
   /**
    * Name of the Kubernetes Secret the operator creates and keeps in sync (and of the
@@ -125,7 +137,7 @@ export class ExternalSecret extends Construct {
     super(scope, id);
     this.secretName = checkName(this, KIND, 'secretName', props.secretName ?? id, 63);
     this.checkStore(props.store);
-    this.checkKeys(props.keys);
+    this.checkKeys(props.keys ?? [], props.extract ?? []);
     const refresh = props.refreshInterval ?? Duration.hours(1);
     const seconds = refresh.toSeconds();
     if (!Number.isInteger(seconds) || (seconds !== 0 && seconds < 60)) {
@@ -147,10 +159,11 @@ export class ExternalSecret extends Construct {
           creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
           deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
         },
-        data: props.keys.map((k) => ({
+        data: props.keys?.length ? props.keys.map((k) => ({
           secretKey: k.secretKey,
           remoteRef: { key: k.remoteKey, property: k.property, version: k.version },
-        })),
+        })) : undefined,
+        dataFrom: props.extract?.length ? props.extract.map((key) => ({ extract: { key } })) : undefined,
       },
     });
   }
@@ -165,9 +178,21 @@ export class ExternalSecret extends Construct {
     }
   }
 
-  private checkKeys(keys: ExternalSecretKey[]): void {
-    if (keys.length === 0) {
-      this.fail({ prop: 'keys', received: [], allowed: 'at least one key', fix: 'list the keys the Secret must hold' });
+  private checkKeys(keys: ExternalSecretKey[], extract: string[]): void {
+    if (keys.length === 0 && extract.length === 0) {
+      this.fail({
+        prop: 'keys', received: [], allowed: 'at least one key, or a secret to extract',
+        fix: 'list the keys the Secret must hold, or name a JSON secret in extract',
+      });
+    }
+    for (const [i, key] of extract.entries()) {
+      if (key.trim() === '' || extract.indexOf(key) !== i) {
+        this.fail({
+          prop: 'extract', received: key,
+          allowed: "names or paths of secrets in the provider, each once",
+          fix: "name each JSON secret once, e.g. 'prod/llm/api-keys'",
+        });
+      }
     }
     const seen = new Set<string>();
     for (const k of keys) {

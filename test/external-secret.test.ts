@@ -41,6 +41,15 @@ describe('ExternalSecret', () => {
     expect(only(synth({ refreshInterval: Duration.seconds(90) }), 'ExternalSecret').spec.refreshInterval).toBe('90s');
   });
 
+  test('a JSON secret extracted whole: every property a key, alone or beside listed keys', () => {
+    const whole = only(synth({ keys: undefined, extract: ['prod/llm/api-keys'] }), 'ExternalSecret');
+    expect(whole.spec.dataFrom).toEqual([{ extract: { key: 'prod/llm/api-keys' } }]);
+    expect(whole.spec.data).toBeUndefined();
+    const both = only(synth({ extract: ['prod/llm/more-keys'] }), 'ExternalSecret');
+    expect(both.spec.data).toHaveLength(1);
+    expect(both.spec.dataFrom).toEqual([{ extract: { key: 'prod/llm/more-keys' } }]);
+  });
+
   test('its Secret name is what the gateway references for API keys', () => {
     const c = chart();
     const keys = new ExternalSecret(c, 'gateway-keys', { store, keys: [{ secretKey: 'team-a', remoteKey: 'prod/llm/keys', property: 'team-a' }] });
@@ -63,8 +72,15 @@ describe('ExternalSecret', () => {
 describe('ExternalSecret refuses bad input with path, prop, value, allowed and fix', () => {
   const build = (props: Partial<ExternalSecretProps>) => () => synth(props);
 
-  test('no keys', () => {
-    expect(build({ keys: [] })).toThrow("ExternalSecret 'test/api-keys': invalid keys: received []; allowed: at least one key. Fix: list the keys the Secret must hold");
+  test('no keys and nothing to extract', () => {
+    expect(build({ keys: [] })).toThrow(
+      "ExternalSecret 'test/api-keys': invalid keys: received []; allowed: at least one key, or a secret to extract. " +
+      'Fix: list the keys the Secret must hold, or name a JSON secret in extract');
+  });
+
+  test('a secret to extract twice, or empty', () => {
+    expect(build({ extract: ['prod/a', 'prod/a'] })).toThrow(/invalid extract: received 'prod\/a'; allowed: names or paths of secrets in the provider, each once/);
+    expect(build({ extract: [''] })).toThrow(/invalid extract: received ''/);
   });
 
   test('a key twice', () => {

@@ -9,7 +9,7 @@ import sys
 from cdk8s import App, Chart, Duration, Size
 import cdk8s_plus_27 as kplus
 from cdk8s_inference import (
-    ApiAuth, CanaryRelease, ExternalSecret, ExternalSecretKey, GatewayImplementation, GatewayTls, Gpu, InferenceGateway,
+    ApiAuth, CanaryRelease, ExternalSecret, GatewayImplementation, GatewayTls, Gpu, InferenceGateway,
     InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume, NamespaceBaseline, ObservabilityBundle,
     RateLimitOptions, ReleaseColor, ReleaseStrategy, Scaling, SecretStore, WorkloadIdentity,
 )
@@ -73,12 +73,12 @@ def classifier_service(id: str, version: str) -> InferenceService:
 classifier = classifier_service("classifier", "1")
 classifier_green = classifier_service("classifier-green", "2")
 
-# The clients' API keys live in AWS Secrets Manager (one JSON secret, a property per client);
-# External Secrets Operator keeps the Secret the gateway reads in step with it.
+# The clients' API keys live in AWS Secrets Manager, one JSON secret with a property per client;
+# External Secrets Operator keeps the Secret the gateway reads in step with it, so adding a
+# client there needs no change here.
 api_keys = ExternalSecret(chart, "inference-api-keys",
     store=SecretStore.cluster("aws-secrets-manager"),
-    keys=[ExternalSecretKey(secret_key=client, remote_key="prod/inference/api-keys", property=client)
-          for client in ["team-search", "team-support"]],
+    extract=["prod/inference/api-keys"],
 )
 
 # One host for both, on Envoy Gateway: TLS from cert-manager, API keys, 600 requests a minute per key.
