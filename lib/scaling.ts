@@ -9,7 +9,8 @@ export enum QueueMetricsApi {
   PODS = 'Pods',
   /**
    * `external.metrics.k8s.io` (HPA metric type `External`), selected by service and namespace
-   * labels, divided by the replica count. Served by prometheus-adapter's external rules or KEDA.
+   * labels, divided by the replica count. Served by prometheus-adapter's external rules (for KEDA,
+   * use `KEDA`).
    */
   EXTERNAL = 'External',
   /**
