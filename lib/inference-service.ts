@@ -52,6 +52,15 @@ const SCALING_BEHAVIOUR = {
   scaleDown: { stabilizationWindowSeconds: 600, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] },
 };
 
+/** One direction of `SCALING_BEHAVIOUR` in cdk8s-plus's terms. */
+function scalingRules(rules: typeof SCALING_BEHAVIOUR.scaleUp): kplus.ScalingRules {
+  return {
+    strategy: rules.selectPolicy === 'Max' ? kplus.ScalingStrategy.MAX_CHANGE : kplus.ScalingStrategy.MIN_CHANGE,
+    stabilizationWindow: Duration.seconds(rules.stabilizationWindowSeconds),
+    policies: rules.policies.map((p) => ({ replicas: kplus.Replicas.absolute(p.value), duration: Duration.seconds(p.periodSeconds) })),
+  };
+}
+
 const renderHooks = new WeakMap<ApiObject, ((json: any) => void)[]>();
 
 /**
@@ -805,16 +814,8 @@ export class InferenceService extends Construct {
       minReplicas: s.minReplicas,
       maxReplicas: s.maxReplicas,
       metrics: [metric],
-      scaleUp: {
-        strategy: kplus.ScalingStrategy.MAX_CHANGE,
-        stabilizationWindow: Duration.seconds(SCALING_BEHAVIOUR.scaleUp.stabilizationWindowSeconds),
-        policies: [{ replicas: kplus.Replicas.absolute(SCALING_BEHAVIOUR.scaleUp.policies[0].value), duration: Duration.seconds(SCALING_BEHAVIOUR.scaleUp.policies[0].periodSeconds) }],
-      },
-      scaleDown: {
-        strategy: kplus.ScalingStrategy.MIN_CHANGE,
-        stabilizationWindow: Duration.seconds(SCALING_BEHAVIOUR.scaleDown.stabilizationWindowSeconds),
-        policies: [{ replicas: kplus.Replicas.absolute(SCALING_BEHAVIOUR.scaleDown.policies[0].value), duration: Duration.seconds(SCALING_BEHAVIOUR.scaleDown.policies[0].periodSeconds) }],
-      },
+      scaleUp: scalingRules(SCALING_BEHAVIOUR.scaleUp),
+      scaleDown: scalingRules(SCALING_BEHAVIOUR.scaleDown),
     });
   }
 

@@ -112,7 +112,7 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
   const serviceIndex = labelIndex(services, (o) => o.metadata?.namespace ?? '', (o) => (o.metadata as any)?.labels ?? {});
   const byRef = new Set(manifests.map((o) => ref(o)));
   const servicesByName = new Map(services.map((o) => [`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]));
-  const hpaByTarget = new Map(manifests.filter((o) => isAutoscaler(o) && o.spec?.scaleTargetRef)
+  const scalerByTarget = new Map(manifests.filter((o) => isAutoscaler(o) && o.spec?.scaleTargetRef)
     .map((o) => [`${scaleTarget(o).kind}/${o.metadata?.namespace ?? ''}/${scaleTarget(o).name}`, o]));
   const podsSelectedBy = (m: Manifest, selector: LabelSelector) =>
     candidates(podIndex, m.metadata?.namespace ?? '', selector).filter((p) => selects(selector, p.labels));
@@ -143,7 +143,7 @@ export function checkManifests(manifests: Manifest[]): InvariantFinding[] {
           'make the selector match the pods it protects');
         continue;
       }
-      const replicas = Math.min(...selected.map((p) => minReplicas(hpaByTarget, p.owner)));
+      const replicas = Math.min(...selected.map((p) => minReplicas(scalerByTarget, p.owner)));
       const { minAvailable, maxUnavailable } = m.spec;
       if (maxUnavailable === 0 || maxUnavailable === '0%' || (typeof minAvailable === 'number' && minAvailable >= replicas) || minAvailable === '100%') {
         add('pdb-allows-disruption', m, `with ${replicas} replica(s) it allows no voluntary disruption: node drains and upgrades block`,
@@ -223,8 +223,8 @@ function scaleTarget(m: Manifest): { kind: string; name: string } {
   return { kind: 'Deployment', ...m.spec.scaleTargetRef };
 }
 
-function minReplicas(hpaByTarget: Map<string, Manifest>, workload: Manifest): number {
-  const scaler = hpaByTarget.get(`${workload.kind}/${workload.metadata?.namespace ?? ''}/${workload.metadata?.name}`);
+function minReplicas(scalerByTarget: Map<string, Manifest>, workload: Manifest): number {
+  const scaler = scalerByTarget.get(`${workload.kind}/${workload.metadata?.namespace ?? ''}/${workload.metadata?.name}`);
   if (!scaler) return workload.spec?.replicas ?? 1;
   return scaler.kind === 'ScaledObject' ? (scaler.spec.minReplicaCount ?? 0) : (scaler.spec.minReplicas ?? 1);
 }
