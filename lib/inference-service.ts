@@ -85,6 +85,8 @@ function afterRender(object: ApiObject, hook: (json: any) => void): void {
 
 /** Default delay between the pod leaving the Service's endpoints and SIGTERM. */
 const DEFAULT_PRESTOP_DELAY = Duration.seconds(15);
+/** Seconds a pod stays on an unreachable or NotReady node before it is replaced elsewhere. */
+const DEFAULT_NODE_LOSS_TOLERANCE = Duration.seconds(30);
 /** Headroom after the drain for the process to exit before SIGKILL. */
 const EXIT_MARGIN_SECONDS = 15;
 /** Startup probe period; the threshold is derived from the start-up budget. */
@@ -310,6 +312,23 @@ export interface InferenceServiceProps {
    * @default - only the GPU taint, with a GPU
    */
   readonly tolerations?: NodeToleration[];
+
+  /**
+   * How long the pods stay bound to a node that stops answering (`node.kubernetes.io/unreachable`)
+   * or reports NotReady (`node.kubernetes.io/not-ready`) before they are evicted and replaced
+   * elsewhere: the `tolerationSeconds` of both `NoExecute` tolerations.
+   *
+   * The node controller marks a silent node after its grace period (50 s by default) and removes
+   * its pods from the Service's endpoints at once, so from then on the node serves nothing. With
+   * Kubernetes' own default (300 s, added by the DefaultTolerationSeconds admission plugin) a lost
+   * GPU node's replicas are not even started elsewhere for five more minutes, on top of the model's
+   * load time. 30 s rides out a kubelet or API server restart but starts the replacement early.
+   * Between 0 and 3600 seconds.
+   *
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
+   * @default Duration.seconds(30)
+   */
+  readonly nodeLossTolerance?: Duration;
 
   /**
    * Spread replicas across zones and nodes (`topologySpreadConstraints`, maxSkew 1,
@@ -739,11 +758,13 @@ export class InferenceService extends Construct {
     }
     const nodeSelector = { ...(gpu?.product ? { [gpu.productLabel]: gpu.product } : {}), ...props.nodeSelector };
     if (Object.keys(nodeSelector).length > 0) deployment.addJsonPatch(JsonPatch.add(`${pod}/nodeSelector`, nodeSelector));
+    const nodeLoss = (props.nodeLossTolerance ?? DEFAULT_NODE_LOSS_TOLERANCE).toSeconds();
     const tolerations = [
       ...(gpu?.tolerateTaint ? [{ key: gpu.resourceName, operator: 'Exists', effect: 'NoSchedule' }] : []),
       ...(props.tolerations ?? []).map((t) => ({ key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', value: t.value, effect: t.effect })),
+      ...['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: nodeLoss })),
     ];
-    if (tolerations.length > 0) deployment.addJsonPatch(JsonPatch.add(`${pod}/tolerations`, tolerations));
+    deployment.addJsonPatch(JsonPatch.add(`${pod}/tolerations`, tolerations));
     if (props.imagePullSecrets?.length) deployment.addJsonPatch(JsonPatch.add(`${pod}/imagePullSecrets`, props.imagePullSecrets.map((name) => ({ name }))));
     if (props.priorityClassName) deployment.addJsonPatch(JsonPatch.add(`${pod}/priorityClassName`, props.priorityClassName));
     if (props.spread ?? true) {
@@ -923,6 +944,14 @@ export class InferenceService extends Construct {
         prop: `nodeSelector['${gpu!.productLabel}']`, received: product,
         allowed: `the GPU's product, '${gpu!.product}', or no such key: a pod cannot select two products`,
         fix: 'name the product in gpu only, or drop it from nodeSelector',
+      });
+    }
+    const nodeLoss = props.nodeLossTolerance === undefined ? undefined : props.nodeLossTolerance.toMilliseconds() / 1000;
+    if (nodeLoss !== undefined && !(Number.isInteger(nodeLoss) && nodeLoss >= 0 && nodeLoss <= 3600)) {
+      this.fail({
+        prop: 'nodeLossTolerance', received: `${nodeLoss} s`,
+        allowed: 'whole seconds from 0 to 3600',
+        fix: 'use e.g. Duration.seconds(30); longer only if your nodes often drop out briefly and reloading a model costs more than the lost capacity',
       });
     }
     for (const t of props.tolerations ?? []) {

@@ -225,7 +225,11 @@ export function plainSame(n: number, literals: Literals[]): App {
       JsonPatch.add(`${pod}/containers/0/securityContext/capabilities`, { drop: ['ALL'] }),
       JsonPatch.add(`${pod}/enableServiceLinks`, false),
       JsonPatch.add(`${pod}/containers/0/resources/limits/nvidia.com~1gpu`, k8s.Quantity.fromNumber(1)),
-      JsonPatch.add(`${pod}/tolerations`, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]),
+      JsonPatch.add(`${pod}/tolerations`, [
+        { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
+      ]),
       JsonPatch.add(`${pod}/topologySpreadConstraints`, ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
         maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector }, matchLabelKeys: ['pod-template-hash'],
       }))),

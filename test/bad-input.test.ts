@@ -67,6 +67,12 @@ describe('InferenceService refuses bad input with a message naming path, prop, v
       "allowed: the GPU's product, 'NVIDIA-L4', or no such key: a pod cannot select two products. Fix: name the product in gpu only, or drop it from nodeSelector");
   });
 
+  test('throws on a node-loss tolerance that is not whole seconds from 0 to 3600', () => {
+    expect(build({ nodeLossTolerance: Duration.hours(2) })).toThrow(
+      "InferenceService 'test/svc': invalid nodeLossTolerance: received '7200 s'; allowed: whole seconds from 0 to 3600. Fix: use e.g. Duration.seconds(30)");
+    expect(build({ nodeLossTolerance: Duration.millis(1500) })).toThrow(/invalid nodeLossTolerance: received '1.5 s'/);
+  });
+
   test('throws on a toleration that names no taint', () => {
     expect(build({ tolerations: [{ key: 'dedicated node' }] })).toThrow(/invalid tolerations: received 'dedicated node'; allowed: a taint key/);
   });

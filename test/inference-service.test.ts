@@ -142,6 +142,9 @@ describe('drain', () => {
   });
 });
 
+/** The not-ready and unreachable tolerations every InferenceService pod carries by default. */
+const NODE_LOSS = [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }];
+
 describe('resources and GPUs', () => {
   test('GPU count in limits, product in nodeSelector, GPU taint tolerated', () => {
     const manifests = synthService({
@@ -155,14 +158,14 @@ describe('resources and GPUs', () => {
     expect(c.args).toContain('--tensor-parallel-size=2');
     const pod = podSpec(manifests);
     expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' });
-    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, ...NODE_LOSS]);
     expect(pod.volumes.find((v: any) => v.name === 'dshm').emptyDir.sizeLimit).toBe('2048Mi');
   });
 
   test('AMD GPUs use amd.com/gpu and can skip the toleration', () => {
     const manifests = synthService({ server: vllm(), gpu: Gpu.amd(1, { tolerateTaint: false }) });
     expect(serverContainer(manifests).resources.limits['amd.com/gpu']).toBe(1);
-    expect(podSpec(manifests).tolerations).toBeUndefined();
+    expect(podSpec(manifests).tolerations).toEqual(NODE_LOSS);
     expect(podSpec(manifests).nodeSelector).toBeUndefined();
   });
 
@@ -173,7 +176,7 @@ describe('resources and GPUs', () => {
     const c = serverContainer(manifests);
     expect(c.resources.limits).toEqual({ 'cpu': '4', 'memory': '4096Mi', 'ephemeral-storage': '3Gi' });
     expect(c.volumeMounts.map((m: any) => m.mountPath)).not.toContain('/dev/shm');
-    expect(podSpec(manifests).tolerations).toBeUndefined();
+    expect(podSpec(manifests).tolerations).toEqual(NODE_LOSS);
   });
 });
 
@@ -283,6 +286,7 @@ describe('scheduling', () => {
       { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
       { key: 'dedicated', operator: 'Equal', value: 'inference', effect: 'NoSchedule' },
       { key: 'spot', operator: 'Exists' },
+      ...NODE_LOSS,
     ]);
     expect(pod.imagePullSecrets).toEqual([{ name: 'ngc' }, { name: 'registry-example-com' }]);
     expect(pod.priorityClassName).toBe('inference-high');
@@ -291,12 +295,20 @@ describe('scheduling', () => {
   test('a CPU service tolerates only the taints it is given, and selects only the nodes it names', () => {
     const plainPod = podSpec(synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }) }));
     expect(plainPod.nodeSelector).toBeUndefined();
-    expect(plainPod.tolerations).toBeUndefined();
+    expect(plainPod.tolerations).toEqual(NODE_LOSS);
     expect(plainPod.imagePullSecrets).toBeUndefined();
     expect(plainPod.priorityClassName).toBeUndefined();
     const pod = podSpec(synthService({ server: ModelServer.tfServing({ modelName: 'resnet' }), tolerations: [{ key: 'dedicated', value: 'cpu-inference' }], nodeSelector: { pool: 'cpu' } }));
-    expect(pod.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'cpu-inference' }]);
+    expect(pod.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'cpu-inference' }, ...NODE_LOSS]);
     expect(pod.nodeSelector).toEqual({ pool: 'cpu' });
+  });
+
+  test('pods leave a lost node after 30 s by default instead of Kubernetes\' 300 s, or after nodeLossTolerance', () => {
+    const tolerationSeconds = (pod: any) => pod.tolerations.filter((t: any) => t.effect === 'NoExecute').map((t: any) => `${t.key}=${t.tolerationSeconds}`);
+    expect(tolerationSeconds(podSpec(synthService({ server: vllm(), gpu: Gpu.nvidia(1) }))))
+      .toEqual(['node.kubernetes.io/not-ready=30', 'node.kubernetes.io/unreachable=30']);
+    expect(tolerationSeconds(podSpec(synthService({ server: vllm(), gpu: Gpu.nvidia(1), nodeLossTolerance: Duration.minutes(2) }))))
+      .toEqual(['node.kubernetes.io/not-ready=120', 'node.kubernetes.io/unreachable=120']);
   });
 });
 
