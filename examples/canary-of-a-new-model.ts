@@ -2,11 +2,13 @@
 // traffic, testers reach it with a header, and each version keeps its own alerts and dashboard.
 import { App, Chart, Size } from 'cdk8s';
 import {
-  CanaryRelease, Gpu, InferenceGateway, InferenceService, ModelServer, ModelSource, ModelVolume, ObservabilityBundle, ReleaseStrategy, Scaling,
+  CanaryRelease, Gpu, InferenceGateway, InferenceService, ModelServer, ModelSource, ModelVolume, NamespaceBaseline, ObservabilityBundle, ReleaseStrategy, Scaling,
 } from '../lib';
 
 const app = new App();
 const chart = new Chart(app, 'release', { namespace: 'assistant' });
+// The namespace itself, restricted, with room for both versions at their maximum scale.
+new NamespaceBaseline(chart, 'baseline', { gpuQuota: { 'nvidia.com/gpu': 12 } });
 
 const assistant = (id: string, version: string) => new InferenceService(chart, id, {
   server: ModelServer.vllm({ servedModelName: 'assistant' }),
