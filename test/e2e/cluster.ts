@@ -134,11 +134,9 @@ export class LocalCluster {
     for (const p of [...this.processes].reverse()) {
       if (p.done) continue;
       p.child.kill('SIGTERM');
-      const timedOut = await Promise.race([p.exited.then(() => false), sleep(15_000).then(() => true)]);
-      if (timedOut) {
-        p.child.kill('SIGKILL');
-        await p.exited;
-      }
+      const kill = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
+      await p.exited;
+      clearTimeout(kill);
     }
     this.agent.destroy();
     process.removeListener('exit', this.onExit);

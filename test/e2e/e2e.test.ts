@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalCluster, bin, root, sleep, waitFor } from './cluster';
 import { createFleet, installCrds, kwokConfiguration, providePriorityClasses, provisionVolumes, NODE_ANNOTATION } from './fleet';
-import { Manifest, apply, identity, readManifests, synthApp } from './manifests';
+import { Manifest, apply, identity, objectPath, readManifests, synthApp } from './manifests';
 import { MetricsAdapter } from './metrics-adapter';
 import { ScenarioRow, Sampler, editedReference, podsOf, rollOut, rolledOut, routeViolations, seconds, waitRecovered } from './scenarios';
 import { checkSteadyState, designedDisruptions } from './steady-state';
@@ -109,6 +109,7 @@ describe('every synthesized app on the API server', () => {
     for (const wave of [...waves(first), ...waves(later)]) {
       const manifests = wave.flatMap((a) => a.manifests);
       await providePriorityClasses(cluster, manifests);
+      await noneTerminating(manifests);
       for (const app of wave) {
         // Examples are copied by users and must create their namespaces; fixture apps (test inputs)
         // get theirs the way the quick start makes one.
@@ -139,6 +140,7 @@ describe('every synthesized app on the API server', () => {
     fs.writeFileSync(path.join(dir, 'quick-start.ts'), example.replace("from 'cdk8s-inference'", "from '../lib'"));
     const manifests = synthApp('.e2e-edits/quick-start.ts', path.join(work, 'quick-start'));
     const ns = manifests[0].metadata.namespace!;
+    await noneTerminating(manifests);
     // Each kubectl line of the quick start, in its order, against this cluster.
     const commands = quickStart.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l.startsWith('kubectl '));
     expect(commands.slice(0, 3)).toEqual([`kubectl create namespace ${ns}`, 'kubectl apply --server-side --dry-run=server -f dist/', 'kubectl apply --server-side -f dist/']);
@@ -154,6 +156,7 @@ describe('every synthesized app on the API server', () => {
 
   test('dist/ (and the Python twin\'s output, when its wheel is installed) applies and reaches steady state', explain(async () => {
     const dist = readManifests(path.join(root, 'dist'));
+    await noneTerminating(dist);
     // Why the quick start creates the namespace first: nothing is created in a dry run.
     const dry = cluster.kubectl(['apply', '--server-side', '--dry-run=server', '-f', path.join(root, 'dist')]);
     expect(dry.stderr).toMatch(/namespaces "inference" not found/);
@@ -193,16 +196,23 @@ async function warningEvents(manifests: Manifest[]): Promise<string> {
   return [...lines].slice(0, 60).join('\n');
 }
 
-/** Deletes an app's namespaces and cluster-scoped objects and waits until they are gone. */
+const namespacesOf = (manifests: Manifest[]) => [...new Set(manifests.map((m) => m.metadata.namespace).filter((n): n is string => !!n))];
+
+/** Deletes an app's namespaces and cluster-scoped objects; the namespace controller finishes in the background. */
 async function deleteApps(manifests: Manifest[]): Promise<void> {
-  const namespaces = [...new Set(manifests.map((m) => m.metadata.namespace).filter((n): n is string => !!n))];
-  const clusterScoped = manifests.filter((m) => !m.metadata.namespace && m.kind !== 'Namespace');
-  for (const m of clusterScoped) cluster.kubectl(['delete', '--wait=false', '--ignore-not-found', `${m.kind}.${m.apiVersion.split('/')[0]}`, m.metadata.name]);
-  for (const ns of namespaces) await cluster.request('DELETE', `/api/v1/namespaces/${ns}`);
-  await waitFor(`namespaces ${namespaces.join(', ')} to be deleted`, 120_000, async () => {
+  for (const m of manifests.filter((x) => !x.metadata.namespace && x.kind !== 'Namespace')) {
+    await cluster.request('DELETE', objectPath(m.apiVersion, m.kind, undefined, m.metadata.name));
+  }
+  for (const ns of namespacesOf(manifests)) await cluster.request('DELETE', `/api/v1/namespaces/${ns}`);
+}
+
+/** Waits until none of the namespaces of `manifests` is still being deleted by an earlier app. */
+async function noneTerminating(manifests: Manifest[]): Promise<void> {
+  const namespaces = namespacesOf(manifests);
+  await waitFor(`namespaces ${namespaces.join(', ')} to finish terminating`, 120_000, async () => {
     const statuses = await Promise.all(namespaces.map((ns) => cluster.request('GET', `/api/v1/namespaces/${ns}`)));
-    return statuses.every((s) => s.status === 404);
-  }, 500);
+    return statuses.every((s) => s.status === 404 || s.body.status?.phase === 'Active');
+  }, 250);
 }
 
 /** The Python reference app's YAML, when the library's wheel is installed in .tools/python (the package test installs it). */
