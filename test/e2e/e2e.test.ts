@@ -9,7 +9,7 @@ import { createFleet, installCrds, kwokConfiguration, providePriorityClasses, pr
 import { Manifest, apply, identity, objectPath, readManifests, synthApp } from './manifests';
 import { MetricsAdapter } from './metrics-adapter';
 import { ScenarioRow, Sampler, editedReference, podsOf, rollOut, rolledOut, routeViolations, seconds, waitRecovered } from './scenarios';
-import { checkSteadyState, designedDisruptions } from './steady-state';
+import { checkSteadyState, designedDisruptions, isReady } from './steady-state';
 
 /** How long a model server takes to load its model here (kwok's stage delays its readiness by this). */
 const MODEL_LOAD_MS = 5_000;
@@ -281,8 +281,6 @@ function listeningAddresses(): string[] {
 const ipv4 = (hex: string) => hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.');
 const ipv6 = (hex: string) => (hex === '00000000000000000000000001000000' ? '::1' : hex === '0000000000000000FFFF00000100007F' ? '127.0.0.1' : `[${hex}]`);
 
-const isReady = (p: any) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-
 describe('the reference architecture heals itself', () => {
   const ns = REFERENCE_NS;
   const desired = async (service: string) => (await cluster.get(`/apis/apps/v1/namespaces/${ns}/deployments/${service}`)).spec.replicas as number;
@@ -461,6 +459,33 @@ describe('a planted defect fails the e2e', () => {
     const state = await settle(broken, 5_000);
     expect(state.failures).toContainEqual(expect.stringMatching(/^Service\/fixtures\/web: has no ready endpoint/));
   }), 120_000);
+
+  test('each steady-state check fails on its planted defect', explain(async () => {
+    const ns = 'fixtures';
+    const meta = (name: string) => ({ name, namespace: ns });
+    const web = { matchLabels: { 'app.kubernetes.io/name': 'planted' } };
+    const planted: Manifest[] = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('planted'), spec: { replicas: 2, selector: web, template: { metadata: { labels: web.matchLabels }, spec: { containers: [{ name: 'c', image: 'busybox:1.37.0' }] } } } },
+      { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('blocks-drains'), spec: { maxUnavailable: 0, selector: web } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('for-nobody'), spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nobody' } }, policyTypes: ['Ingress'] } },
+      { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: meta('scales-nothing'), spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'missing' }, minReplicas: 1, maxReplicas: 2, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('never-bound'), spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'no-such-class', resources: { requests: { storage: '1Gi' } } } },
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('to-nowhere'), spec: { rules: [{ backendRefs: [{ name: 'missing', port: 80 }] }] } },
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: meta('scrapes-nothing'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'nobody' } }, endpoints: [{ port: 'metrics' }] } },
+    ];
+    expect(apply(cluster, planted, work, 'planted').rejections).toEqual([]);
+    const state = await settle(planted, 8_000);
+    const expected = [
+      /^HTTPRoute\/fixtures\/to-nowhere: routes to Service fixtures\/missing does not exist/,
+      /^HorizontalPodAutoscaler\/fixtures\/scales-nothing: AbleToScale False \(FailedGetScale/,
+      /^NetworkPolicy\/fixtures\/for-nobody: podSelector app.kubernetes.io\/name=nobody matches no live pod/,
+      /^PersistentVolumeClaim\/fixtures\/never-bound: phase Pending/,
+      /^PodDisruptionBudget\/fixtures\/blocks-drains: allows no disruption: a node drain could never finish/,
+      /^ServiceMonitor\/fixtures\/scrapes-nothing: selector app.kubernetes.io\/name=nobody matches no Service/,
+    ];
+    for (const e of expected) expect(state.failures).toContainEqual(expect.stringMatching(e));
+    expect(state.failures).toHaveLength(expected.length);
+  }), 60_000);
 });
 
 test('the binaries the e2e runs are the pinned ones', () => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { LocalCluster, root, sleep, waitFor } from './cluster';
 import { Manifest, apply, synthApp } from './manifests';
 import { provisionVolumes } from './fleet';
-import { readyEndpoints } from './steady-state';
+import { isReady, readyEndpoints } from './steady-state';
 
 /** One row of the scenario table. */
 export interface ScenarioRow { scenario: string; figure: string; detail: string }
@@ -14,8 +14,6 @@ export interface ScenarioRow { scenario: string; figure: string; detail: string 
 export interface Sample { t: number; ready: Record<string, number>; desired: Record<string, number>; routes?: string[] }
 
 const SERVICE = 'app.kubernetes.io/name';
-const isReady = (p: any) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running'
-  && (p.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 
 /** Samples the namespace every `intervalMs` until stopped. */
 export class Sampler {

@@ -29,7 +29,8 @@ export function selectorQuery(sel: { matchLabels?: Record<string, string>; match
   return parts.join(',');
 }
 
-const isReady = (pod: any) => !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running'
+/** A pod that serves: Running, Ready and not being deleted. */
+export const isReady = (pod: any): boolean => !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running'
   && (pod.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 const condition = (obj: any, type: string) => (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
 
