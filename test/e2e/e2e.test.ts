@@ -72,7 +72,7 @@ describe('the control plane', () => {
     for (const name of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']) expect(cluster.running(name)).toBe(true);
     const listening = listeningAddresses();
     expect(listening.length).toBeGreaterThan(0);
-    expect(listening.filter((a) => !a.startsWith('127.'))).toEqual([]);
+    expect(listening.filter((a) => !isLoopback(a))).toEqual([]);
   }));
 });
 
@@ -257,8 +257,8 @@ async function admissionIsReal(): Promise<void> {
   await cluster.request('DELETE', `/api/v1/namespaces/${ns}/pods/pinned`);
 }
 
-/** Addresses the cluster's processes listen on (TCP), from /proc. */
-function listeningAddresses(): string[] {
+/** The TCP sockets of the cluster's processes, from /proc: state (0A is LISTEN), local and remote address. */
+function sockets(): { state: string; local: string; remote: string }[] {
   const inodes = new Set<string>();
   for (const pid of fs.readFileSync(path.join(root, '.tools', 'e2e.pids'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0])) {
     for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
@@ -267,17 +267,20 @@ function listeningAddresses(): string[] {
       if (m) inodes.add(m[1]);
     }
   }
-  const addresses: string[] = [];
+  const found: { state: string; local: string; remote: string }[] = [];
   for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
     for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1).filter(Boolean)) {
       const cols = line.trim().split(/\s+/);
-      if (cols[3] !== '0A' || !inodes.has(cols[9])) continue; // 0A: LISTEN
-      const [hex, port] = cols[1].split(':');
-      addresses.push(`${v6 ? ipv6(hex) : ipv4(hex)}:${parseInt(port, 16)}`);
+      if (!inodes.has(cols[9])) continue;
+      const address = (col: string) => { const [hex, port] = col.split(':'); return `${v6 ? ipv6(hex) : ipv4(hex)}:${parseInt(port, 16)}`; };
+      found.push({ state: cols[3], local: address(cols[1]), remote: address(cols[2]) });
     }
   }
-  return addresses;
+  return found;
 }
+const isLoopback = (address: string) => address.startsWith('127.') || address.startsWith('::1:');
+/** Addresses the cluster's processes listen on. */
+const listeningAddresses = () => sockets().filter((x) => x.state === '0A').map((x) => x.local);
 const ipv4 = (hex: string) => hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.');
 const ipv6 = (hex: string) => (hex === '00000000000000000000000001000000' ? '::1' : hex === '0000000000000000FFFF00000100007F' ? '127.0.0.1' : `[${hex}]`);
 
@@ -441,6 +444,12 @@ describe('the reference architecture heals itself', () => {
     const replacements = (await podsOf(cluster, ns, 'chat')).filter((p) => !p.metadata.deletionTimestamp);
     expect(replacements.every((p) => p.spec.nodeName !== node)).toBe(true);
   }), 300_000);
+});
+
+test('after every scenario, no process of the control plane holds a connection outside loopback', () => {
+  const connections = sockets().filter((x) => x.state !== '0A');
+  expect(connections.length).toBeGreaterThan(0);
+  expect(connections.filter((x) => !isLoopback(x.remote))).toEqual([]);
 });
 
 describe('a planted defect fails the e2e', () => {
