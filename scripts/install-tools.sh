@@ -10,7 +10,7 @@
 #   control plane     etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok for
 #                     the end-to-end test (Go module proxy; built from tools/cluster/*, the pinned wrapper
 #                     modules), plus kwok's own Stage definitions copied from its module
-#   kube-apiserver 1.30  the oldest Kubernetes minor the manifests target, for an acceptance run
+#   kube-apiserver 1.30 and 1.29  older API servers, for acceptance runs
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -89,13 +89,13 @@ fi
 
 # The control plane. Each wrapper module pins one upstream release; a binary is rebuilt only when its
 # module's go.mod/go.sum change. Kubernetes' own builds stamp the version the same way (ldflags).
-build_cluster() { # name module-dir output ldflags packages... (output: a file, or a folder ending in /)
-  local name="$1" module="$2" out="$3" ldflags="$4"; shift 4
+build_cluster() { # name module-dir output ldflags tags packages... (output: a file, or a folder ending in /)
+  local name="$1" module="$2" out="$3" ldflags="$4" tags="$5"; shift 5
   local dir="$root/tools/cluster/$module"
-  local hash; hash="$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-16)"
+  local hash; hash="$( (cat "$dir/go.mod" "$dir/go.sum"; echo "$ldflags $tags") | sha256sum | cut -c1-16)"
   if [ "$(cat "$tools/$name.version" 2>/dev/null)" != "$hash" ]; then
     echo "building $name (tools/cluster/$module)"
-    (cd "$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out" "$@")
+    (cd "$dir" && go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$out" "$@")
     echo "$hash" > "$tools/$name.version"
   fi
 }
@@ -104,18 +104,22 @@ k8s_ldflags() { # module-dir: stamps the release the module requires, as Kuberne
   minor="${v#v1.}"; minor="${minor%%.*}"
   echo "-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
 }
-build_cluster kubernetes kubernetes "$bin/" "$(k8s_ldflags kubernetes)" \
+build_cluster kubernetes kubernetes "$bin/" "$(k8s_ldflags kubernetes)" "" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
-build_cluster etcd etcd "$bin/etcd" "" go.etcd.io/etcd/server/v3
-build_cluster kwok kwok "$bin/kwok" "" sigs.k8s.io/kwok/cmd/kwok
+build_cluster etcd etcd "$bin/etcd" "" "" go.etcd.io/etcd/server/v3
+build_cluster kwok kwok "$bin/kwok" "" "" sigs.k8s.io/kwok/cmd/kwok
 # kwok's upstream stages (node start and heartbeat, pod readiness, completion, deletion): the e2e reads them from here.
 kwok_dir="$(cd "$root/tools/cluster/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
 rm -rf "$tools/kwok-stages" && mkdir -p "$tools/kwok-stages"
 (cd "$kwok_dir/kustomize/stage" && find node pod -name '*.yaml' -not -path '*/testdata/*' -not -name kustomization.yaml \
   -exec install -D -m 0644 {} "$tools/kwok-stages/{}" \;)
-# The oldest minor with ValidatingAdmissionPolicy GA: only its API server, for acceptance.
-mkdir -p "$tools/k8s-1.30"
-build_cluster kubernetes-1.30 kubernetes-1.30 "$tools/k8s-1.30/kube-apiserver" "$(k8s_ldflags kubernetes-1.30)" k8s.io/kubernetes/cmd/kube-apiserver
+# Older API servers, for acceptance only: 1.30, the first minor with ValidatingAdmissionPolicy GA, and
+# 1.29, the oldest that builds here (its cloud providers' module is not served, so it is built providerless).
+for minor in 1.30 1.29; do
+  mkdir -p "$tools/k8s-$minor"
+  build_cluster "kubernetes-$minor" "kubernetes-$minor" "$tools/k8s-$minor/kube-apiserver" "$(k8s_ldflags "kubernetes-$minor")" providerless \
+    k8s.io/kubernetes/cmd/kube-apiserver
+done
 
 if ! have checkov "$CHECKOV_VERSION"; then
   echo "installing checkov $CHECKOV_VERSION"
