@@ -10,7 +10,7 @@
 #   control plane     etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok for
 #                     the end-to-end test (Go module proxy; built from tools/cluster/*, the pinned wrapper
 #                     modules), plus kwok's own Stage definitions copied from its module
-#   kube-apiserver 1.30 and 1.29  older API servers, for acceptance runs
+#   kube-apiserver 1.30 and 1.27  older API servers, for acceptance runs
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -102,7 +102,12 @@ build_cluster() { # name module-dir output ldflags tags packages... (output: a f
 k8s_ldflags() { # module-dir: stamps the release the module requires, as Kubernetes' own build does
   local v minor; v="$(sed -n 's/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$root/tools/cluster/$1/go.mod")"
   minor="${v#v1.}"; minor="${minor%%.*}"
-  echo "-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+  local pkg flags=""
+  # Older releases read the version that /version serves from client-go's copy.
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags="$flags -X $pkg.gitVersion=$v -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+  done
+  echo "$flags"
 }
 build_cluster kubernetes kubernetes "$bin/" "$(k8s_ldflags kubernetes)" "" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
@@ -114,8 +119,9 @@ rm -rf "$tools/kwok-stages" && mkdir -p "$tools/kwok-stages"
 (cd "$kwok_dir/kustomize/stage" && find node pod -name '*.yaml' -not -path '*/testdata/*' -not -name kustomization.yaml \
   -exec install -D -m 0644 {} "$tools/kwok-stages/{}" \;)
 # Older API servers, for acceptance only: 1.30, the first minor with ValidatingAdmissionPolicy GA, and
-# 1.29, the oldest that builds here (its cloud providers' module is not served, so it is built providerless).
-for minor in 1.30 1.29; do
+# 1.27, the library's default target. Built providerless: 1.29's cloud providers' module is not served,
+# and an API server for manifests needs none.
+for minor in 1.30 1.27; do
   mkdir -p "$tools/k8s-$minor"
   build_cluster "kubernetes-$minor" "kubernetes-$minor" "$tools/k8s-$minor/kube-apiserver" "$(k8s_ldflags "kubernetes-$minor")" providerless \
     k8s.io/kubernetes/cmd/kube-apiserver
