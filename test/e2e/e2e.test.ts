@@ -9,7 +9,7 @@ import { createFleet, installCrds, kwokConfiguration, providePriorityClasses, pr
 import { Manifest, apply, identity, objectPath, readManifests, synthApp } from './manifests';
 import { MetricsAdapter } from './metrics-adapter';
 import { ScenarioRow, Sampler, editedReference, podsOf, rollOut, rolledOut, routeViolations, seconds, waitRecovered } from './scenarios';
-import { checkSteadyState, designedDisruptions, isReady } from './steady-state';
+import { checkSteadyState, conditionIs, designedDisruptions, isReady } from './steady-state';
 
 /** How long a model server takes to load its model here (kwok's stage delays its readiness by this). */
 const MODEL_LOAD_MS = 5_000;
@@ -32,7 +32,7 @@ beforeAll(async () => {
     const nodes = await createFleet(cluster);
     await waitFor('kwok to make every node Ready', 60_000, async () => {
       const live = await cluster.list('/api/v1/nodes');
-      return live.filter((n) => n.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length === nodes.length;
+      return live.filter((n) => conditionIs(n, 'Ready')).length === nodes.length;
     });
   } catch (e) {
     console.error(cluster.logTails());
@@ -434,8 +434,7 @@ describe('the reference architecture heals itself', () => {
     });
     expect(taken.status).toBe(200);
     const lost = await waitFor(`${node} to become NotReady`, 120_000, async () => {
-      const n = await cluster.get(`/api/v1/nodes/${node}`);
-      return n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'Unknown');
+      return conditionIs(await cluster.get(`/api/v1/nodes/${node}`), 'Ready', 'Unknown');
     }, 500);
     const evicted = await waitFor(`${victim.metadata.name} to be evicted`, 120_000, async () => {
       const p = await cluster.request('GET', `/api/v1/namespaces/${ns}/pods/${victim.metadata.name}`);

@@ -4,8 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { LocalCluster, kwokStages } from './cluster';
+import { LocalCluster, kwokStages, waitFor } from './cluster';
 import { Manifest } from './manifests';
+import { conditionIs } from './steady-state';
 
 /** The annotation kwok selects the nodes it simulates by. */
 export const NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' };
@@ -194,11 +195,6 @@ export async function installCrds(cluster: LocalCluster, dir: string): Promise<s
 }
 
 async function established(cluster: LocalCluster, crd: string): Promise<void> {
-  const start = Date.now();
-  while (Date.now() - start < 30_000) {
-    const c = await cluster.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
-    if ((c.status?.conditions ?? []).some((x: any) => x.type === 'Established' && x.status === 'True')) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`CRD ${crd} never became Established`);
+  await waitFor(`CRD ${crd} to be Established`, 30_000,
+    async () => conditionIs(await cluster.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`), 'Established'), 200);
 }

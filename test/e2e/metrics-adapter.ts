@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import { LocalCluster, freePorts } from './cluster';
+import { LocalCluster, freePorts, waitFor } from './cluster';
+import { conditionIs } from './steady-state';
 
 const GROUP = 'custom.metrics.k8s.io';
 const VERSION = 'v1beta2';
@@ -60,13 +61,8 @@ export class MetricsAdapter {
         insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 200,
       },
     });
-    const start = Date.now();
-    while (Date.now() - start < 60_000) {
-      const a = await this.cluster.get(`/apis/apiregistration.k8s.io/v1/apiservices/${VERSION}.${GROUP}`);
-      if ((a.status?.conditions ?? []).some((c: any) => c.type === 'Available' && c.status === 'True')) return;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error('the custom metrics APIService never became Available');
+    await waitFor('the custom metrics APIService to be Available', 60_000,
+      async () => conditionIs(await this.cluster.get(`/apis/apiregistration.k8s.io/v1/apiservices/${VERSION}.${GROUP}`), 'Available'));
   }
 
   /** Unregisters the APIService and stops serving. */

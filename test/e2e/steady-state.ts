@@ -33,6 +33,8 @@ export function selectorQuery(sel: { matchLabels?: Record<string, string>; match
 export const isReady = (pod: any): boolean => !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running'
   && (pod.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 const condition = (obj: any, type: string) => (obj?.status?.conditions ?? []).find((c: any) => c.type === type);
+/** Whether an object's status condition `type` has `status` (True by default). */
+export const conditionIs = (obj: any, type: string, status = 'True'): boolean => condition(obj, type)?.status === status;
 
 /** Ready, not terminating pods in `namespace` that `selector` matches. */
 export async function readyPods(cluster: LocalCluster, namespace: string, selector: any): Promise<any[]> {
