@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { InferenceGateway } from './inference-gateway';
-import { InferenceService } from './inference-service';
+import { IInferenceService } from './inference-service-ref';
 import { checkName } from './names';
 
 const KIND = 'CanaryRelease';
@@ -71,9 +71,9 @@ export interface CanaryReleaseProps {
   /** The gateway whose routes carry the split. */
   readonly gateway: InferenceGateway;
   /** The version serving today (blue, in a blue-green release). */
-  readonly stable: InferenceService;
+  readonly stable: IInferenceService;
   /** The new version: another model version, server image, or both (green, in a blue-green release). */
-  readonly canary: InferenceService;
+  readonly canary: IInferenceService;
   /** How traffic moves. */
   readonly strategy: ReleaseStrategy;
   /**
@@ -136,7 +136,7 @@ export class CanaryRelease extends Construct {
     }
   }
 
-  private track(service: InferenceService, track: string): void {
+  private track(service: IInferenceService, track: string): void {
     const deployment = ApiObject.of(service.deployment);
     deployment.addJsonPatch(JsonPatch.add(`/metadata/labels/${LABEL_TRACK.replace('/', '~1')}`, track));
     deployment.addJsonPatch(JsonPatch.add(`/spec/template/metadata/labels/${LABEL_TRACK.replace('/', '~1')}`, track));

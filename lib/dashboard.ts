@@ -1,4 +1,4 @@
-import type { InferenceService } from './inference-service';
+import { IInferenceService } from './inference-service-ref';
 import { podPattern, RECORDED_ERRORS } from './prometheus-rules';
 
 /** One Grafana panel: a title, its PromQL queries and the unit of its values. */
@@ -16,7 +16,7 @@ const PODS = `namespace="$namespace",pod=~"${podPattern('$service')}"`;
  * The panels of a service's dashboard: traffic, errors, latency, queue, KV cache, GPU, replicas,
  * restarts and error budget. Every query uses the `$namespace` and `$service` variables.
  */
-export function dashboardPanels(service: InferenceService, availability: number | undefined): PanelSpec[] {
+export function dashboardPanels(service: IInferenceService, availability: number | undefined): PanelSpec[] {
   const m = service.server._metrics;
   const panels: PanelSpec[] = [];
   const quantiles = (h: string, what: string) => [0.5, 0.95, 0.99].map((q) => ({
@@ -65,7 +65,7 @@ export function dashboardPanels(service: InferenceService, availability: number 
 }
 
 /** A complete Grafana dashboard (JSON model) for one service. */
-export function dashboardJson(service: InferenceService, namespace: string, availability: number | undefined): object {
+export function dashboardJson(service: IInferenceService, namespace: string, availability: number | undefined): object {
   const panels = dashboardPanels(service, availability).map((p, i) => ({
     id: i + 1,
     type: 'timeseries',

@@ -1,9 +1,15 @@
 import { IConstruct } from 'constructs';
+import { ErrorCode } from './error-codes';
 
 /**
  * Describes one rejected input: which prop, what was received, what is allowed and how to fix it.
  */
 export interface InvalidPropOptions {
+  /**
+   * The stable code of this kind of mistake.
+   * @default - no code (to be removed: every error gets one)
+   */
+  readonly code?: ErrorCode;
   /** Name of the prop (or derived setting) that is wrong, e.g. `maxReplicas`. */
   readonly prop: string;
   /** The value that was received. */
@@ -27,12 +33,15 @@ export class InferenceConfigError extends Error {
   public readonly constructPath: string;
   /** The prop that was rejected. */
   public readonly prop: string;
+  /** The stable code of this kind of mistake (also at the end of the message). */
+  public readonly code?: ErrorCode;
 
   constructor(scope: IConstruct, kind: string, options: InvalidPropOptions) {
     super(
       `${kind} '${scope.node.path}': invalid ${options.prop}: received ${describe(options.received)}; ` +
-      `allowed: ${options.allowed}. Fix: ${options.fix}`,
+      `allowed: ${options.allowed}. Fix: ${options.fix}${options.code ? ` [code: ${options.code}]` : ''}`,
     );
+    this.code = options.code;
     this.name = 'InferenceConfigError';
     this.constructPath = scope.node.path;
     this.prop = options.prop;

@@ -1,5 +1,6 @@
 export * from './canary-release';
 export * from './errors';
+export * from './error-codes';
 export * from './external-secret';
 export * from './gpu';
 export * from './image';
@@ -11,8 +12,9 @@ export * from './model-server';
 export * from './model-volume';
 export * from './names';
 export * from './namespace-baseline';
-export * from './network';
+export * from './private/network';
 export * from './observability-bundle';
 export * from './progressive-release';
 export * from './prometheus-rules';
 export * from './scaling';
+export * from './inference-service-ref';

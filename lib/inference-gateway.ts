@@ -12,7 +12,7 @@ import {
 } from '../imports/gateway.networking.k8s.io';
 import { Middleware, MiddlewareSpecRateLimitPeriod } from '../imports/traefik.io';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
-import type { InferenceService } from './inference-service';
+import { IInferenceService } from './inference-service-ref';
 import { checkName, claimName } from './names';
 
 const KIND = 'InferenceGateway';
@@ -214,7 +214,7 @@ export interface TrafficRoute {
  */
 export interface TrafficBackend {
   /** The InferenceService behind it, admitted from the gateway. */
-  readonly service: InferenceService;
+  readonly service: IInferenceService;
   /** The Service name, when it is not the InferenceService's own (an Argo Rollouts canary Service). */
   readonly serviceName?: string;
   /** Weight, or mirror percent. */
@@ -364,7 +364,7 @@ export class InferenceGateway extends Construct {
    * and its gRPC port when it has one (Gateway API implementations, GRPCRoute), and admits the
    * gateway's proxies through the service's NetworkPolicy.
    */
-  public addRoute(service: InferenceService, options: RouteOptions = {}): void {
+  public addRoute(service: IInferenceService, options: RouteOptions = {}): void {
     this._addTrafficRoute({
       name: service.name,
       owner: service.node.path,

@@ -4,26 +4,18 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { validateChartInvariants } from './invariants';
-import { allowBaselineEgress } from './network';
+import { allowBaselineEgress } from './private/network';
 import { Gpu } from './gpu';
 import { checkImage } from './image';
 import { ModelServer } from './model-server';
-import { ModelMount, ModelPodVolume, ModelVolume, restrictedContainerSecurityContext } from './model-volume';
+import { ModelMount, ModelPodVolume, ModelVolume } from './model-volume';
+import { DEFAULT_UID, restrictedContainerSecurityContext } from './private/pod-security';
+import { afterRender } from './private/render';
 import { checkLabels, checkName, claimName, isDnsSubdomain, isLabelKey, isLabelValue, isSecretName, toLabelValue } from './names';
 import { ScaledObject } from '../imports/keda.sh';
+import { IInferenceService, LABEL_COMPONENT, LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_NAME, LABEL_SERVER } from './inference-service-ref';
 import { serviceSelector } from './prometheus-rules';
 import { DEFAULT_PROMETHEUS_ADDRESS, QueueMetricsApi, Scaling } from './scaling';
-
-/** Label keys the library sets on every object of a service. */
-export const LABEL_NAME = 'app.kubernetes.io/name';
-/** Label marking the pods' role. */
-export const LABEL_COMPONENT = 'app.kubernetes.io/component';
-/** Label naming the model server preset. */
-export const LABEL_SERVER = 'inference.cdk8s.io/server';
-/** Label naming the model the pods serve. */
-export const LABEL_MODEL = 'inference.cdk8s.io/model';
-/** Label naming the version of the model the pods serve. */
-export const LABEL_MODEL_VERSION = 'inference.cdk8s.io/model-version';
 
 const KIND = 'InferenceService';
 
@@ -59,28 +51,6 @@ function scalingRules(rules: typeof SCALING_BEHAVIOUR.scaleUp): kplus.ScalingRul
     stabilizationWindow: Duration.seconds(rules.stabilizationWindowSeconds),
     policies: rules.policies.map((p) => ({ replicas: kplus.Replicas.absolute(p.value), duration: Duration.seconds(p.periodSeconds) })),
   };
-}
-
-const renderHooks = new WeakMap<ApiObject, ((json: any) => void)[]>();
-
-/**
- * Runs `hook` on the object's rendered JSON, after cdk8s has converted it with its (Kubernetes
- * 1.27) types: the one way to emit a field those types do not know.
- */
-function afterRender(object: ApiObject, hook: (json: any) => void): void {
-  let hooks = renderHooks.get(object);
-  if (!hooks) {
-    hooks = [];
-    renderHooks.set(object, hooks);
-    const render = object.toJson.bind(object);
-    const all = hooks;
-    object.toJson = () => {
-      const json = render();
-      for (const h of all) h(json);
-      return json;
-    };
-  }
-  hooks.push(hook);
 }
 
 /** Default delay between the pod leaving the Service's endpoints and SIGTERM. */
@@ -360,7 +330,7 @@ export interface InferenceServiceProps {
  * });
  * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
  */
-export class InferenceService extends Construct {
+export class InferenceService extends Construct implements IInferenceService {
   /** Name of every object of this service. */
   public readonly name: string;
   /** The model server preset. */
@@ -451,7 +421,7 @@ export class InferenceService extends Construct {
     this.checkCpu('cpu', cpu);
     if (props.cpuLimit) this.checkCpu('cpuLimit', props.cpuLimit);
     const cpuLimit = props.cpuLimit ?? kplus.Cpu.millis(2 * millicores(cpu));
-    const uid = props.runAsUser ?? 10001;
+    const uid = props.runAsUser ?? DEFAULT_UID;
     this.uid = uid;
     const volume = props.modelVolume;
     this.modelVolume = volume;

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { afterRender } from './private/render';
 
 /**
  * One broken cross-object rule, found in a set of manifests.
@@ -301,9 +302,7 @@ export function validateChartInvariants(scope: IConstruct): void {
   const chart = Chart.of(scope);
   if (checkedCharts.has(chart)) return;
   checkedCharts.add(chart);
-  const render = chart.toJson.bind(chart);
-  chart.toJson = () => {
-    const manifests = render();
+  afterRender(chart, (manifests: any[]) => {
     if (checkAtRender(chart)) {
       const errors = chartFindings(chart, manifests);
       if (errors.length > 0) {
@@ -311,8 +310,7 @@ export function validateChartInvariants(scope: IConstruct): void {
         throw new Error(`Validation failed with the following errors:\n  ${errors.map((e) => `[${chart.node.path}] ${e}`).join('\n  ')}`);
       }
     }
-    return manifests;
-  };
+  });
   chart.node.addValidation({
     validate: () => checkAtRender(chart) ? [] : chartFindings(chart, ruleObjects(chart).map((o) => o.toJson())),
   });

@@ -3,9 +3,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InferenceConfigError } from './errors';
 import { checkImage } from './image';
-import { LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_NAME, LABEL_SERVER } from './inference-service';
+import { LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_NAME, LABEL_SERVER } from './inference-service-ref';
 import { checkName, clusterScoped } from './names';
-import { allowClusterDns } from './network';
+import { allowClusterDns } from './private/network';
 
 /** The log collector: Fluent Bit, pinned. */
 export const DEFAULT_FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.2';

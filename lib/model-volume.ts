@@ -6,7 +6,9 @@ import { Construct } from 'constructs';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkImage } from './image';
 import { checkName, claimName, clusterScoped, isSecretName, toLabelValue } from './names';
-import { allowBaselineEgress } from './network';
+import { allowBaselineEgress } from './private/network';
+import { atLeast, DEFAULT_KUBERNETES_VERSION } from './private/kubernetes-version';
+import { DEFAULT_UID, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './private/pod-security';
 
 const KIND = 'ModelVolume';
 
@@ -590,8 +592,7 @@ export class ModelVolume extends Construct {
   }
 
   private imageVolumesAvailable(): boolean {
-    const [major, minor] = (this.props.kubernetesVersion ?? '1.27').split('.').map(Number);
-    return major > 1 || (major === 1 && minor >= 33);
+    return atLeast(this.props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, 1, 33);
   }
 
   private labels(): { [key: string]: string } {
@@ -698,7 +699,7 @@ export class ModelVolume extends Construct {
   }
 
   private buildFillJob(): k8s.KubeJob {
-    const securityContext = restrictedContainerSecurityContext(10001);
+    const securityContext = restrictedContainerSecurityContext(DEFAULT_UID);
     const serviceAccount = new k8s.KubeServiceAccount(this, 'FillServiceAccount', {
       metadata: { name: `${this.name}-fill`, labels: this.labels(), annotations: this.workloadIdentityAnnotations() },
       automountServiceAccountToken: false,
@@ -724,7 +725,7 @@ export class ModelVolume extends Construct {
             restartPolicy: 'OnFailure',
             serviceAccountName: serviceAccount.name,
             automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(10001),
+            securityContext: restrictedPodSecurityContext(DEFAULT_UID),
             containers: [{
               ...this.downloadContainer('fill', volumeName, securityContext, `${STAGING_ROOT}/${this.cacheSubPath()}`),
             }],
@@ -835,24 +836,6 @@ export class ModelVolume extends Construct {
       });
     }
   }
-}
-
-/** Pod security context of the restricted Pod Security Standard. */
-export function restrictedPodSecurityContext(uid: number): k8s.PodSecurityContext {
-  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } };
-}
-
-/** Container security context of the restricted Pod Security Standard. */
-export function restrictedContainerSecurityContext(uid: number): k8s.SecurityContext {
-  return {
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    capabilities: { drop: ['ALL'] },
-  };
 }
 
 /** Downloads MODEL_URL into argv[1], checks MODEL_SHA256, unpacks the archive. */

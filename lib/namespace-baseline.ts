@@ -4,7 +4,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InferenceConfigError } from './errors';
 import { checkName, clusterScoped } from './names';
-import { allowClusterDns } from './network';
+import { allowClusterDns } from './private/network';
+import { atLeast, DEFAULT_KUBERNETES_VERSION } from './private/kubernetes-version';
 
 const KIND = 'NamespaceBaseline';
 
@@ -81,9 +82,8 @@ export class NamespaceBaseline extends Construct {
       throw new InferenceConfigError(this, KIND, { prop: 'name', received: undefined, allowed: 'a namespace name, or a chart with a namespace', fix: "set name, or give the chart { namespace: 'inference' }" });
     }
     this.name = checkName(this, KIND, 'name', namespace, 63);
-    const version = props.kubernetesVersion ?? '1.27';
-    const [major, minor] = version.split('.').map(Number);
-    const vapAvailable = major > 1 || (major === 1 && minor >= 30);
+    const version = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    const vapAvailable = atLeast(version, 1, 30);
     if (props.requirePinnedImages && !vapAvailable) {
       throw new InferenceConfigError(this, KIND, {
         prop: 'requirePinnedImages', received: true,

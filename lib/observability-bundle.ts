@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpec, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { dashboardJson } from './dashboard';
 import { InferenceConfigError } from './errors';
-import { InferenceService, LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_SERVER } from './inference-service';
+import { IInferenceService, LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_SERVER } from './inference-service-ref';
 import { LogShipper, LogShipping } from './log-shipping';
 import { checkName, claimName } from './names';
 import { PrometheusRuleGroup, ServiceObjectives, serviceRuleGroups } from './prometheus-rules';
@@ -19,7 +19,7 @@ export interface ObservabilityBundleProps {
    * The services to monitor; more can be added with `addService`.
    * @default - none until `addService` is called
    */
-  readonly services?: InferenceService[];
+  readonly services?: IInferenceService[];
 
   /**
    * Name of the bundle's objects (DNS-1035 label).
@@ -76,7 +76,7 @@ export interface ObservabilityBundleProps {
 }
 
 interface MonitoredService {
-  readonly service: InferenceService;
+  readonly service: IInferenceService;
   readonly objectives: ServiceObjectives;
 }
 
@@ -139,7 +139,7 @@ export class ObservabilityBundle extends Construct {
    * Monitors one more service: a ServiceMonitor, its rules and its dashboard.
    * @param objectives overrides of the bundle's objectives for this service
    */
-  public addService(service: InferenceService, objectives: ServiceObjectives = {}): void {
+  public addService(service: IInferenceService, objectives: ServiceObjectives = {}): void {
     if (this.monitored.some((m) => m.service === service)) {
       throw new InferenceConfigError(this, KIND, {
         prop: 'services', received: service.node.path, allowed: 'each service once', fix: 'remove the duplicate',
@@ -195,7 +195,7 @@ export class ObservabilityBundle extends Construct {
     }));
   }
 
-  private checkObjectives(service: InferenceService, objectives: ServiceObjectives): ServiceObjectives {
+  private checkObjectives(service: IInferenceService, objectives: ServiceObjectives): ServiceObjectives {
     const fail = (prop: string, received: unknown, allowed: string, fix: string): never => {
       throw new InferenceConfigError(this, KIND, { prop: `objectives.${prop} (${service.name})`, received, allowed, fix });
     };
@@ -229,7 +229,7 @@ export class ObservabilityBundle extends Construct {
   }
 
   /** The objectives with the defaults filled in where the server can measure them. */
-  private resolve(service: InferenceService, objectives: ServiceObjectives): ServiceObjectives {
+  private resolve(service: IInferenceService, objectives: ServiceObjectives): ServiceObjectives {
     const m = service.server._metrics;
     return {
       availability: m.requestRate && m.errorRate ? objectives.availability ?? 0.995 : undefined,

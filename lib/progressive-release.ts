@@ -6,7 +6,7 @@ import {
 } from '../imports/argoproj.io';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { GatewayImplementation, InferenceGateway } from './inference-gateway';
-import { InferenceService } from './inference-service';
+import { IInferenceService } from './inference-service-ref';
 import { checkName } from './names';
 
 const KIND = 'ProgressiveRelease';
@@ -14,7 +14,7 @@ const KIND = 'ProgressiveRelease';
 /** Props of a {@link ProgressiveRelease}. */
 export interface ProgressiveReleaseProps {
   /** The service whose new versions roll out progressively; Argo Rollouts takes over its Deployment. */
-  readonly service: InferenceService;
+  readonly service: IInferenceService;
 
   /** The gateway (Gateway API: Envoy Gateway or Traefik) whose route carries the split. */
   readonly gateway: InferenceGateway;

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import type { InferenceService } from './inference-service';
+import { IInferenceService } from './inference-service-ref';
 
 /** One Prometheus rule, as in a rule file. */
 export interface PrometheusRuleDefinition {
@@ -99,7 +99,7 @@ export interface ResolvedObjectives {
 /** Settings the rules of one service are built from. */
 export interface ServiceRuleSettings {
   /** The service the rules watch. */
-  readonly service: InferenceService;
+  readonly service: IInferenceService;
   /** Its namespace. */
   readonly namespace: string;
   /** Resolved objectives: shares (0–1) and the latency threshold in seconds; absent where not measured. */

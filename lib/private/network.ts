@@ -22,3 +22,24 @@ export function allowClusterDns(scope: Construct, policy: kplus.NetworkPolicy): 
   });
   policy.addEgressRule(dns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
 }
+
+/** Name and labels of a library object. */
+export interface ObjectMetadata {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * A NetworkPolicy that denies all ingress and egress of the pods labelled `podLabels`: every
+ * workload of the library starts from it and opens only what it needs (`addIngressRule`,
+ * `allowBaselineEgress`, `allowClusterDns`). Its pod selector is a child named `Pods`.
+ */
+export function denyAllNetworkPolicy(scope: Construct, id: string, metadata: ObjectMetadata, podLabels: { [key: string]: string }, selectorId = 'Pods'): kplus.NetworkPolicy {
+  return new kplus.NetworkPolicy(scope, id, {
+    metadata,
+    selector: kplus.Pods.select(scope, selectorId, { labels: podLabels }),
+    ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+  });
+}
