@@ -123,7 +123,7 @@ export class ProgressiveRelease extends Construct {
       metadata: { name, labels: service.labels },
       spec: {
         workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name, scaleDown: 'progressively' },
-        replicas: service.scaling.mode === 'fixed' ? service.scaling.minReplicas : undefined,
+        replicas: service.scaling.fixedReplicas,
         strategy: {
           canary: {
             stableService: service.name,

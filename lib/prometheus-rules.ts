@@ -227,7 +227,7 @@ export function serviceRuleGroups(settings: ServiceRuleSettings): PrometheusRule
     }),
   ];
   // KEDA's HorizontalPodAutoscaler is named like the service too.
-  if (service.scaling.mode !== 'fixed' && service.scaling.minReplicas !== service.scaling.maxReplicas) {
+  if (service.scaling.autoscaled && service.scaling.minReplicas !== service.scaling.maxReplicas) {
     const hpa = `namespace="${namespace}",horizontalpodautoscaler="${name}"`;
     workload.push(alert({
       alert: 'InferenceHpaMaxedOut',
@@ -267,7 +267,8 @@ export function serviceRuleGroups(settings: ServiceRuleSettings): PrometheusRule
   const queue = service.server.queueDepthMetric;
   if (queue) {
     // The autoscaler's target is the normal load; twice that, sustained, is a backlog.
-    const threshold = service.scaling.mode === 'queue' ? 2 * service.scaling.target! : 10;
+    const queueTarget = service.scaling.queueTargetPerReplica;
+    const threshold = queueTarget !== undefined ? 2 * queueTarget : 10;
     serverAlerts.push(alert({
       alert: 'InferenceQueueBacklog',
       expr: `avg by (namespace, service) (${queue}{${sel}}) > ${threshold}`,

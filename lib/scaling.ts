@@ -114,6 +114,12 @@ export class Scaling {
   public readonly metricsApi?: QueueMetricsApi;
   /** Prometheus URL given for KEDA, if any. */
   public readonly prometheusAddress?: string;
+  /** The replica count, when it is fixed (no autoscaler owns it). */
+  public readonly fixedReplicas?: number;
+  /** Whether an autoscaler moves the replica count between `minReplicas` and `maxReplicas`. */
+  public readonly autoscaled: boolean;
+  /** Queued requests per replica the autoscaler aims for, when scaling on queue depth. */
+  public readonly queueTargetPerReplica?: number;
 
   private constructor(mode: string, minReplicas: number, maxReplicas: number, target?: number, metricsApi?: QueueMetricsApi, prometheusAddress?: string) {
     this.mode = mode;
@@ -122,5 +128,8 @@ export class Scaling {
     this.target = target;
     this.metricsApi = metricsApi;
     this.prometheusAddress = prometheusAddress;
+    this.fixedReplicas = mode === 'fixed' ? minReplicas : undefined;
+    this.autoscaled = mode !== 'fixed';
+    this.queueTargetPerReplica = mode === 'queue' ? target : undefined;
   }
 }
