@@ -1,4 +1,4 @@
-import { Chart, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -14,6 +14,7 @@ import { Middleware, MiddlewareSpecRateLimitPeriod } from '../imports/traefik.io
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { IInferenceService } from './inference-service-ref';
 import { checkName, claimName } from './names';
+import { claim } from './private/claims';
 
 const KIND = 'InferenceGateway';
 
@@ -383,7 +384,7 @@ export class InferenceGateway extends Construct {
   public _addTrafficRoute(route: TrafficRoute): void {
     const path = route.pathPrefix;
     const key = `${this.host ?? '*'} ${path} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
-    const holder = claimRoute(this, key, route.owner);
+    const holder = claim(this, 'route', key, route.owner);
     if (holder !== undefined) {
       this.fail({
         prop: 'route',
@@ -456,7 +457,7 @@ export class InferenceGateway extends Construct {
     const served = [...route.backends, ...(route.mirror ? [route.mirror] : [])];
     if (route.grpcService === undefined || served.some((b) => b.service.server.grpcPort === undefined)) return;
     const key = `grpc ${this.host ?? '*'} x-inference-service=${route.grpcService} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
-    const holder = claimRoute(this, key, route.owner);
+    const holder = claim(this, 'route', key, route.owner);
     if (holder !== undefined) {
       this.fail({
         prop: 'route',
@@ -576,17 +577,3 @@ export class InferenceGateway extends Construct {
     }
   }
 }
-
-/** Routes of every gateway of the app, by host, path and header, so two gateways cannot claim one. */
-const appRoutes = new WeakMap<object, Map<string, string>>();
-/** Claims the route `key` (in the gateway's namespace) for `owner`; returns whoever else already holds it. */
-function claimRoute(gateway: InferenceGateway, key: string, owner: string): string | undefined {
-  const map = appRoutes.get(gateway.node.root) ?? new Map<string, string>();
-  appRoutes.set(gateway.node.root, map);
-  const scoped = `${Chart.of(gateway).namespace ?? ''} ${key}`;
-  const holder = map.get(scoped);
-  if (holder !== undefined && holder !== owner) return holder;
-  map.set(scoped, owner);
-  return undefined;
-}
-

@@ -629,13 +629,9 @@ export class InferenceService extends Construct implements IInferenceService {
         fix: 'pass modelVolume, or give the preset a model (e.g. a Hugging Face id)',
       });
     }
-    if (volume && this.server.kind === 'tf-serving' && !/^[1-9][0-9]*$/.test(volume.version)) {
-      this.fail({
-        prop: 'modelVolume',
-        received: `version '${volume.version}' of '${volume.node.path}'`,
-        allowed: 'a positive whole number: TensorFlow Serving loads numbered version folders',
-        fix: "store the SavedModel under a numbered folder (e.g. .../resnet50/3/) and pass version '3'",
-      });
+    const refused = volume && this.server._refuseModelVersion(volume.version);
+    if (volume && refused) {
+      this.fail({ prop: 'modelVolume', received: `version '${volume.version}' of '${volume.node.path}'`, allowed: refused.allowed, fix: refused.fix });
     }
   }
 

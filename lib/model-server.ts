@@ -271,6 +271,20 @@ interface ServerSpec {
   readonly model?: string;
   readonly needsModel?: boolean;
   readonly metrics?: ServerMetrics;
+  /** What a ModelVolume's version must look like for this server to load it, if it cares. */
+  readonly modelVersion?: ModelVersionRule;
+}
+
+/**
+ * A rule on the versions of a ModelVolume a server can load (TensorFlow Serving loads numbered folders).
+ * @internal
+ */
+export interface ModelVersionRule {
+  readonly pattern: RegExp;
+  /** What is allowed, for the error message. */
+  readonly allowed: string;
+  /** How to fix it, for the error message. */
+  readonly fix: string;
 }
 
 /**
@@ -472,6 +486,11 @@ export class ModelServer {
     const monitoringConfig = '/etc/tfserving/monitoring.config';
     return new ModelServer({
       kind: 'tf-serving',
+      modelVersion: {
+        pattern: /^[1-9][0-9]*$/,
+        allowed: 'a positive whole number: TensorFlow Serving loads numbered version folders',
+        fix: "store the SavedModel under a numbered folder (e.g. .../resnet50/3/) and pass version '3'",
+      },
       image: options.image ?? 'tensorflow/serving:2.18.0',
       httpPort: 8501,
       grpcPort: 8500,
@@ -663,6 +682,7 @@ export class ModelServer {
   /** @internal */
   public readonly _parallelismProp?: string;
   private readonly renderArgs: (ctx: ServerRenderContext) => string[];
+  private readonly modelVersion?: ModelVersionRule;
 
   private constructor(spec: ServerSpec) {
     this.kind = spec.kind;
@@ -688,6 +708,15 @@ export class ModelServer {
     this.needsModelVolume = spec.needsModel ?? false;
     this._metrics = spec.metrics ?? {};
     this.renderArgs = spec.args;
+    this.modelVersion = spec.modelVersion;
+  }
+
+  /**
+   * Why the server cannot load a model stored under `version`, or nothing when it can.
+   * @internal
+   */
+  public _refuseModelVersion(version: string): { allowed: string; fix: string } | undefined {
+    return this.modelVersion && !this.modelVersion.pattern.test(version) ? this.modelVersion : undefined;
   }
 
   /**

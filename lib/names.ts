@@ -1,6 +1,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { InferenceConfigError } from './errors';
+import { claim } from './private/claims';
 
 /**
  * Longest name an InferenceService may have.
@@ -71,8 +72,6 @@ export function isSecretName(name: string): boolean {
   return /TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL/i.test(name);
 }
 
-const claims = new WeakMap<IConstruct, Map<string, string>>();
-
 /**
  * Reserves `name` in the namespace of `scope`'s chart for one construct of the app, and throws
  * when another construct of the same app already holds it: two services with one name would
@@ -81,11 +80,8 @@ const claims = new WeakMap<IConstruct, Map<string, string>>();
  */
 export function claimName(scope: IConstruct, kind: string, prop: string, name: string, objectKind?: string): void {
   const namespace = Chart.of(scope).namespace ?? '(default)';
-  const registry = claims.get(scope.node.root) ?? new Map<string, string>();
-  claims.set(scope.node.root, registry);
-  const key = `${objectKind ?? ''}/${namespace}/${name}`;
-  const holder = registry.get(key);
-  if (holder !== undefined && holder !== scope.node.path) {
+  const holder = claim(scope, `name/${objectKind ?? ''}`, name, scope.node.path);
+  if (holder !== undefined) {
     throw new InferenceConfigError(scope, kind, {
       prop,
       received: name,
@@ -93,7 +89,6 @@ export function claimName(scope: IConstruct, kind: string, prop: string, name: s
       fix: `give one of the two a distinct ${prop}, or put them in different namespaces`,
     });
   }
-  registry.set(key, scope.node.path);
 }
 
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
