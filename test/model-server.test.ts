@@ -211,3 +211,93 @@ describe('custom server', () => {
     expect(only(manifests, 'NetworkPolicy').spec.ingress ?? []).toEqual([]);
   });
 });
+
+describe('every preset', () => {
+  const presets = {
+    'vllm': ModelServer.vllm({ model: 'm' }),
+    'tgi': ModelServer.tgi({ model: 'm' }),
+    'triton': ModelServer.triton(),
+    'tf-serving': ModelServer.tfServing({ modelName: 'resnet' }),
+    'torchserve': ModelServer.torchServe(),
+    'sglang': ModelServer.sglang({ model: 'm' }),
+    'custom': ModelServer.custom({ image: 'ghcr.io/acme/embedder:1.4.2', httpPort: 9000 }),
+  };
+
+  test('names its kind (the server label value)', () => {
+    for (const [kind, server] of Object.entries(presets)) expect(server.kind).toBe(kind);
+  });
+
+  test('appends extraArgs after the arguments it renders', () => {
+    const ctx = { drainSeconds: 30 };
+    expect(ModelServer.vllm({ model: 'm', extraArgs: ['--x'] })._args(ctx).slice(-2)).toEqual(['--shutdown-timeout=30', '--x']);
+    expect(ModelServer.tgi({ model: 'm', extraArgs: ['--x'] })._args(ctx).slice(-2)).toEqual(['--json-output', '--x']);
+    expect(ModelServer.triton({ extraArgs: ['--x'] })._args(ctx).slice(-2)).toEqual(['--exit-timeout-secs=30', '--x']);
+    expect(ModelServer.tfServing({ modelName: 'r', extraArgs: ['--x'] })._args(ctx).slice(-1)).toEqual(['--x']);
+    expect(ModelServer.torchServe({ extraArgs: ['--x'] })._args(ctx).slice(-2)).toEqual(['--disable-token-auth', '--x']);
+    expect(ModelServer.sglang({ model: 'm', extraArgs: ['--x'] })._args(ctx).slice(-2)).toEqual(['--enable-metrics', '--x']);
+  });
+
+  test('gives each server its own arrays', () => {
+    const a = ModelServer.triton();
+    const b = ModelServer.triton();
+    expect(a.writablePaths).not.toBe(b.writablePaths);
+    expect(a.env).not.toBe(b.env);
+    expect(ModelServer.vllm({ model: 'm' }).writablePaths).not.toBe(ModelServer.vllm({ model: 'm' }).writablePaths);
+  });
+
+  test('only LLM presets given no model need a ModelVolume', () => {
+    expect(ModelServer.vllm({}).needsModelVolume).toBe(true);
+    expect(ModelServer.tgi({}).needsModelVolume).toBe(true);
+    expect(ModelServer.sglang({}).needsModelVolume).toBe(true);
+    for (const server of Object.values(presets)) expect(server.needsModelVolume).toBe(false);
+  });
+
+  test('only TensorFlow Serving refuses model versions, and only unnumbered ones', () => {
+    expect(presets['tf-serving']._refuseModelVersion('3')).toBeUndefined();
+    expect(presets['tf-serving']._refuseModelVersion('v1')).toEqual({
+      allowed: 'a positive whole number: TensorFlow Serving loads numbered version folders',
+      fix: "store the SavedModel under a numbered folder (e.g. .../resnet50/3/) and pass version '3'",
+    });
+    for (const server of Object.values(presets).filter((s) => s.kind !== 'tf-serving')) expect(server._refuseModelVersion('v1')).toBeUndefined();
+  });
+
+  test('parallelism and the props behind it', () => {
+    const vllm = ModelServer.vllm({ model: 'm', tensorParallelSize: 4, pipelineParallelSize: 2 });
+    expect([vllm.parallelism, vllm._parallelismProp]).toEqual([8, 'tensorParallelSize (4) × pipelineParallelSize (2)']);
+    const tgi = ModelServer.tgi({ model: 'm', numShard: 2 });
+    expect([tgi.parallelism, tgi._parallelismProp]).toEqual([2, 'numShard (2)']);
+    const sglang = ModelServer.sglang({ model: 'm', tensorParallelSize: 2 });
+    expect([sglang.parallelism, sglang._parallelismProp]).toEqual([2, 'tensorParallelSize (2)']);
+    expect(presets.triton._parallelismProp).toBeUndefined();
+  });
+});
+
+describe('PromQL of the request and error rates', () => {
+  const sel = 'namespace="ml",service="chat"';
+
+  test('vLLM counts the OpenAI API requests and their 5xx', () => {
+    const m = ModelServer.vllm({ model: 'm' })._metrics;
+    expect(m.requestRate!(sel, '5m')).toBe('sum by (namespace, service) (rate(http_requests_total{handler=~"/v1/.+",namespace="ml",service="chat"}[5m]))');
+    expect(m.errorRate!(sel, '5m')).toBe('sum by (namespace, service) (rate(http_requests_total{handler=~"/v1/.+",status="5xx",namespace="ml",service="chat"}[5m]))');
+  });
+
+  test('TGI counts requests and failures', () => {
+    const m = ModelServer.tgi({ model: 'm' })._metrics;
+    expect(m.requestRate!(sel, '1h')).toBe('sum by (namespace, service) (rate(tgi_request_count{namespace="ml",service="chat"}[1h]))');
+    expect(m.errorRate!(sel, '1h')).toBe('sum by (namespace, service) (rate(tgi_request_failure{namespace="ml",service="chat"}[1h]))');
+  });
+
+  test('Triton adds successes and failures', () => {
+    const m = ModelServer.triton()._metrics;
+    expect(m.requestRate!(sel, '5m')).toBe('sum by (namespace, service) (rate(nv_inference_request_success{namespace="ml",service="chat"}[5m]))'
+      + ' + sum by (namespace, service) (rate(nv_inference_request_failure{namespace="ml",service="chat"}[5m]))');
+    expect(m.errorRate!(sel, '5m')).toBe('sum by (namespace, service) (rate(nv_inference_request_failure{namespace="ml",service="chat"}[5m]))');
+  });
+
+  test('the other presets have no request counters', () => {
+    for (const server of [ModelServer.sglang({ model: 'm' }), ModelServer.tfServing({ modelName: 'r' }), ModelServer.torchServe()]) {
+      expect(server._metrics.requestRate).toBeUndefined();
+      expect(server._metrics.errorRate).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,237 @@
+import { Duration } from 'cdk8s';
+
+// The public options of the ModelServer presets. This module imports nothing from lib/, so the preset
+// modules under lib/private/servers/ can use these types without an import cycle.
+
+/**
+ * How a model server is checked for health on one port.
+ */
+export interface HealthCheck {
+  /** Container port to check. */
+  readonly port: number;
+  /**
+   * HTTP path answered with 2xx when healthy.
+   * @default - a TCP connection check (for servers with no health route)
+   */
+  readonly path?: string;
+}
+
+/**
+ * A file a model server needs in its container, rendered into a ConfigMap and mounted read-only.
+ */
+export interface ServerConfigFile {
+  /** Absolute path of the file inside the container. */
+  readonly path: string;
+  /** File contents. */
+  readonly content: string;
+}
+
+/**
+ * Options every preset accepts.
+ */
+export interface ModelServerBaseOptions {
+  /**
+   * Container image, pinned by a version tag or a digest. `latest` and untagged images are rejected.
+   * @default - the preset's pinned default image (see each preset)
+   */
+  readonly image?: string;
+
+  /**
+   * Extra command-line arguments appended after the ones the preset renders.
+   * @default - none
+   */
+  readonly extraArgs?: string[];
+}
+
+/** Options for `ModelServer.vllm`. */
+export interface VllmOptions extends ModelServerBaseOptions {
+  /**
+   * Model to serve: a Hugging Face repo id (downloaded by vLLM at start) or a local path.
+   * @see https://docs.vllm.ai/en/latest/cli/serve.html
+   * @default - the InferenceService's modelVolume
+   */
+  readonly model?: string;
+
+  /**
+   * Name the OpenAI-compatible API serves the model under (`--served-model-name`).
+   * @default - the model id, or the ModelVolume's name
+   */
+  readonly servedModelName?: string;
+
+  /**
+   * GPUs one model is split across within a node (`--tensor-parallel-size`).
+   * @see https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html
+   * @default 1
+   */
+  readonly tensorParallelSize?: number;
+
+  /**
+   * Pipeline stages (`--pipeline-parallel-size`). GPUs per pod = tensor × pipeline parallel.
+   * @default 1
+   */
+  readonly pipelineParallelSize?: number;
+}
+
+/** Options for `ModelServer.tgi`. */
+export interface TgiOptions extends ModelServerBaseOptions {
+  /**
+   * Model to serve (`--model-id`): a Hugging Face repo id or a local path.
+   * @see https://huggingface.co/docs/text-generation-inference/reference/launcher
+   * @default - the InferenceService's modelVolume
+   */
+  readonly model?: string;
+
+  /**
+   * Shards (GPUs) the model is split across (`--num-shard`).
+   * @default 1
+   */
+  readonly numShard?: number;
+}
+
+/** Options for `ModelServer.triton`. */
+export interface TritonOptions extends ModelServerBaseOptions {
+  /**
+   * Model repository (`--model-repository`): a path in the container, or `s3://`, `gs://` or `as://`.
+   * @see https://docs.nvidia.com/deeplearning/triton-inference-server/user-guide/docs/user_guide/model_repository.html
+   * @default - the InferenceService's modelVolume, else '/models'
+   */
+  readonly modelRepository?: string;
+}
+
+/** Options for `ModelServer.tfServing`. */
+export interface TfServingOptions extends ModelServerBaseOptions {
+  /**
+   * Model name (`--model_name`); also the REST path `/v1/models/<name>` used for readiness.
+   * @see https://www.tensorflow.org/tfx/serving/api_rest
+   */
+  readonly modelName: string;
+
+  /**
+   * Folder holding numbered SavedModel versions (`--model_base_path`).
+   * @default - the folder above the InferenceService's modelVolume, else '/models/<modelName>'
+   */
+  readonly modelBasePath?: string;
+}
+
+/** Options for `ModelServer.torchServe`. */
+export interface TorchServeOptions extends ModelServerBaseOptions {
+  /**
+   * Folder holding `.mar` archives (`--model-store`).
+   * @see https://pytorch.org/serve/server.html
+   * @default - the InferenceService's modelVolume, else '/home/model-server/model-store'
+   */
+  readonly modelStore?: string;
+
+  /**
+   * Models to load at start (`--models`), e.g. `['resnet=resnet-18.mar']`.
+   * @default ['all']
+   */
+  readonly models?: string[];
+}
+
+/** Options for `ModelServer.sglang`. */
+export interface SglangOptions extends ModelServerBaseOptions {
+  /**
+   * Model to serve (`--model-path`): a Hugging Face repo id or a local path.
+   * @see https://docs.sglang.ai/advanced_features/server_arguments.html
+   * @default - the InferenceService's modelVolume
+   */
+  readonly model?: string;
+
+  /**
+   * GPUs the model is split across (`--tp`).
+   * @default 1
+   */
+  readonly tensorParallelSize?: number;
+}
+
+/** Options for `ModelServer.custom`. */
+export interface CustomServerOptions {
+  /** Container image, pinned by a version tag or digest. */
+  readonly image: string;
+
+  /** Port serving HTTP inference requests. */
+  readonly httpPort: number;
+
+  /**
+   * Port serving gRPC inference requests.
+   * @default - no gRPC port
+   */
+  readonly grpcPort?: number;
+
+  /**
+   * Port serving Prometheus metrics.
+   * @default - the HTTP port
+   */
+  readonly metricsPort?: number;
+
+  /**
+   * Path of the Prometheus metrics endpoint; set `exposesMetrics: false` for servers without one.
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+
+  /**
+   * Whether the server exposes Prometheus metrics at all.
+   * @default true
+   */
+  readonly exposesMetrics?: boolean;
+
+  /**
+   * HTTP path that answers 2xx while the process is alive.
+   * @default - a TCP check on the HTTP port
+   */
+  readonly livenessPath?: string;
+
+  /**
+   * HTTP path that answers 2xx only when the model is loaded and requests can be served.
+   * @default - the liveness path
+   */
+  readonly readinessPath?: string;
+
+  /**
+   * Container command.
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+
+  /**
+   * Container arguments.
+   * @default - none
+   */
+  readonly args?: string[];
+
+  /**
+   * Flag that makes the server drain in-flight requests for N seconds after SIGTERM; rendered as
+   * `<drainFlag>=<seconds>`.
+   * @default - the server gets no drain flag: preStop delay and grace period only
+   */
+  readonly drainFlag?: string;
+
+  /**
+   * Prometheus gauge of requests waiting in the server's queue, for queue-depth autoscaling.
+   * @default - queue-depth autoscaling is not available
+   */
+  readonly queueDepthMetric?: string;
+
+  /**
+   * Folders the server writes to; each gets an emptyDir because the root filesystem is read-only.
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: string[];
+
+  /**
+   * Environment variables the server needs (non-secret).
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+
+  /**
+   * Model load time to budget for when the service sets no `startupTimeout`.
+   * @default Duration.minutes(5)
+   */
+  readonly defaultStartupTimeout?: Duration;
+}
+
+/** Where LLM presets keep Hugging Face downloads and compile caches (an emptyDir unless a ModelVolume is used). */
+export const CACHE_PATH = '/cache';

@@ -1,0 +1,39 @@
+import type { SglangOptions } from '../../model-server-options';
+import { llmCache, llmDefaults } from './llm';
+import { ServerMetrics, ServerSpec, flagAboveOne, onePort } from './spec';
+
+const PORT = 30000;
+
+/** SGLang's series (with `--enable-metrics`): no request or error counters. */
+export const SGLANG_METRICS: ServerMetrics = {
+  ttftHistogram: 'sglang:time_to_first_token_seconds',
+  kvCacheUsage: 'sglang:token_usage',
+  running: 'sglang:num_running_reqs',
+};
+
+/** SGLang (see `ModelServer.sglang`). It drains without a timeout of its own: no drain flag. */
+export function sglangSpec(options: SglangOptions): ServerSpec {
+  const tp = options.tensorParallelSize ?? 1;
+  return {
+    kind: 'sglang',
+    image: options.image ?? 'lmsysorg/sglang:v0.5.18',
+    // /health (readiness) answers 503 while the model loads.
+    ...onePort(PORT, '/get_model_info', '/health'),
+    command: ['python3', '-m', 'sglang.launch_server'],
+    args: (ctx) => [
+      `--model-path=${ctx.modelPath ?? options.model}`,
+      '--host=0.0.0.0',
+      `--port=${PORT}`,
+      ...flagAboveOne('--tp', tp),
+      '--enable-metrics',
+      ...(options.extraArgs ?? []),
+    ],
+    queueDepthMetric: 'sglang:num_queue_reqs',
+    ...llmCache(),
+    parallelism: tp,
+    parallelismProp: `tensorParallelSize (${tp})`,
+    ...llmDefaults(options.model),
+    model: options.model,
+    metrics: SGLANG_METRICS,
+  };
+}

@@ -1,0 +1,123 @@
+import { Duration } from 'cdk8s';
+import type { HealthCheck, ServerConfigFile } from '../../model-server-options';
+
+/**
+ * Settings of the pod that a server needs to render its command line.
+ */
+export interface ServerRenderContext {
+  /** Seconds the server may spend finishing in-flight requests after SIGTERM. */
+  readonly drainSeconds: number;
+  /** Where a ModelVolume mounts the weights, if the service has one. */
+  readonly modelPath?: string;
+  /** The ModelVolume's name, used as the served model name. */
+  readonly modelName?: string;
+}
+
+/**
+ * A rule on the versions of a ModelVolume a server can load (TensorFlow Serving loads numbered folders).
+ */
+export interface ModelVersionRule {
+  readonly pattern: RegExp;
+  /** What is allowed, for the error message. */
+  readonly allowed: string;
+  /** How to fix it, for the error message. */
+  readonly fix: string;
+}
+
+/**
+ * The Prometheus series a server exposes for its service-level indicators and dashboard.
+ * Selectors are label matchers without braces, e.g. `namespace="ml",service="chat"`.
+ */
+export interface ServerMetrics {
+  /** PromQL for the per-second request rate over a window, summed by namespace and service. */
+  readonly requestRate?: (selector: string, window: string) => string;
+  /** PromQL for the per-second rate of failed requests over a window, summed by namespace and service. */
+  readonly errorRate?: (selector: string, window: string) => string;
+  /** Histogram of end-to-end request latency in seconds. */
+  readonly latencyHistogram?: string;
+  /** The bucket bounds of `latencyHistogram`, in seconds. */
+  readonly latencyBuckets?: number[];
+  /** Histogram of time to first token in seconds (LLM servers). */
+  readonly ttftHistogram?: string;
+  /** Gauge of KV-cache use, 0–1 (LLM servers). */
+  readonly kvCacheUsage?: string;
+  /** Gauge of requests being processed. */
+  readonly running?: string;
+}
+
+/**
+ * Everything the library knows about one model server: what a preset module returns and a
+ * `ModelServer` exposes.
+ */
+export interface ServerSpec {
+  /** Preset name, the value of the server label. */
+  readonly kind: string;
+  readonly image: string;
+  readonly httpPort: number;
+  readonly grpcPort?: number;
+  readonly metricsPort?: number;
+  readonly metricsPath?: string;
+  readonly liveness: HealthCheck;
+  readonly readiness: HealthCheck;
+  readonly command?: string[];
+  /** The container arguments for a pod. */
+  readonly args: (ctx: ServerRenderContext) => string[];
+  readonly drainFlag?: string;
+  readonly queueDepthMetric?: string;
+  readonly writablePaths: string[];
+  readonly env: { [name: string]: string };
+  readonly configFiles: ServerConfigFile[];
+  /** GPUs one replica needs. */
+  readonly parallelism: number;
+  /** The props that set `parallelism`, with their values, for error messages. */
+  readonly parallelismProp?: string;
+  readonly llm: boolean;
+  readonly defaultStartupTimeout: Duration;
+  readonly defaultMaxRequestDuration: Duration;
+  readonly model?: string;
+  /** Whether the preset was given no model, so the service must bring a ModelVolume. */
+  readonly needsModel?: boolean;
+  readonly metrics?: ServerMetrics;
+  /** What a ModelVolume's version must look like for this server to load it, if it cares. */
+  readonly modelVersion?: ModelVersionRule;
+}
+
+/** The aggregation every request-rate query uses: one series per namespace and service. */
+export const BY_SERVICE = 'sum by (namespace, service)';
+
+/** `sum by (namespace, service) (rate(<counter>{<matchers>,<selector>}[<window>]))`. */
+export function rateByService(counter: string, matchers = ''): (selector: string, window: string) => string {
+  return (sel, w) => `${BY_SERVICE} (rate(${counter}{${matchers}${sel}}[${w}]))`;
+}
+
+/** `[<flag>=<n>]` when `n` is above 1, else nothing: parallelism flags are left out at their default. */
+export function flagAboveOne(flag: string, n: number): string[] {
+  return n > 1 ? [`${flag}=${n}`] : [];
+}
+
+/** Ports and health checks of a server whose one port serves the API, its health routes and `/metrics`. */
+export function onePort(port: number, livenessPath: string, readinessPath: string) {
+  return {
+    httpPort: port,
+    metricsPort: port,
+    metricsPath: '/metrics',
+    liveness: { port, path: livenessPath },
+    readiness: { port, path: readinessPath },
+  };
+}
+
+/**
+ * What the presets that are not LLM servers share: one GPU set, no environment or config files,
+ * five minutes to load, one-minute requests. A fresh object each call, so no two servers share arrays.
+ */
+export function predictorDefaults() {
+  return {
+    writablePaths: ['/tmp'],
+    env: {},
+    configFiles: [],
+    parallelism: 1,
+    llm: false,
+    defaultStartupTimeout: Duration.minutes(5),
+    defaultMaxRequestDuration: Duration.minutes(1),
+  };
+}

@@ -1,0 +1,51 @@
+import type { VllmOptions } from '../../model-server-options';
+import { llmCache, llmDefaults } from './llm';
+import { ServerMetrics, ServerSpec, flagAboveOne, onePort, rateByService } from './spec';
+
+/** vLLM's API listens here, and serves `/health`, `/version` and `/metrics` too. */
+const PORT = 8000;
+
+/** vLLM's series. The OpenAI API is instrumented by prometheus-fastapi-instrumentator (status grouped as 5xx). */
+export const VLLM_METRICS: ServerMetrics = {
+  requestRate: rateByService('http_requests_total', 'handler=~"/v1/.+",'),
+  errorRate: rateByService('http_requests_total', 'handler=~"/v1/.+",status="5xx",'),
+  latencyHistogram: 'vllm:e2e_request_latency_seconds',
+  latencyBuckets: [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680],
+  ttftHistogram: 'vllm:time_to_first_token_seconds',
+  kvCacheUsage: 'vllm:kv_cache_usage_perc',
+  running: 'vllm:num_requests_running',
+};
+
+/** vLLM's OpenAI-compatible server (see `ModelServer.vllm`). */
+export function vllmSpec(options: VllmOptions): ServerSpec {
+  const tp = options.tensorParallelSize ?? 1;
+  const pp = options.pipelineParallelSize ?? 1;
+  return {
+    kind: 'vllm',
+    image: options.image ?? 'vllm/vllm-openai:v0.18.0',
+    // Liveness asks whether the API process answers (/version); readiness whether the engine is healthy
+    // (/health). vLLM exits on engine death, so a dead engine restarts the container either way.
+    ...onePort(PORT, '/version', '/health'),
+    args: (ctx) => {
+      const served = options.servedModelName ?? ctx.modelName;
+      return [
+        ctx.modelPath ?? options.model!,
+        '--host=0.0.0.0',
+        `--port=${PORT}`,
+        ...(served ? [`--served-model-name=${served}`] : []),
+        ...flagAboveOne('--tensor-parallel-size', tp),
+        ...flagAboveOne('--pipeline-parallel-size', pp),
+        `--shutdown-timeout=${ctx.drainSeconds}`,
+        ...(options.extraArgs ?? []),
+      ];
+    },
+    drainFlag: '--shutdown-timeout',
+    queueDepthMetric: 'vllm:num_requests_waiting',
+    ...llmCache(),
+    parallelism: tp * pp,
+    parallelismProp: `tensorParallelSize (${tp}) × pipelineParallelSize (${pp})`,
+    ...llmDefaults(options.model),
+    model: options.servedModelName ?? options.model,
+    metrics: VLLM_METRICS,
+  };
+}
