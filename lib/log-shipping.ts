@@ -1,11 +1,13 @@
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InferenceConfigError } from './errors';
 import { checkImage } from './image';
-import { LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_NAME, LABEL_SERVER } from './inference-service-ref';
+import { LABEL_COMPONENT, LABEL_NAME } from './inference-service-ref';
 import { checkName, clusterScoped } from './names';
-import { allowClusterDns } from './private/network';
+import { MANAGED_BY_LABELS } from './private/labels';
+import { allowClusterDns, denyAllNetworkPolicy } from './private/network';
+import { fluentBitConfig, fluentBitDaemonSetSpec } from './private/observability/fluent-bit';
+import { BoundLogStore, ElasticsearchStore, LogStore, LokiStore } from './private/observability/log-stores';
 
 /** The log collector: Fluent Bit, pinned. */
 export const DEFAULT_FLUENT_BIT_IMAGE = 'cr.fluentbit.io/fluent/fluent-bit:3.2.2';
@@ -31,15 +33,26 @@ export interface ElasticsearchOptions {
    */
   readonly indexPrefix?: string;
   /**
-   * Secret with keys `username` and `password` for basic authentication.
-   * @default - no authentication
+   * Name of a Secret with keys `username` and `password` for basic authentication.
+   * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
+   * @default - `credentials`, or no authentication
    */
   readonly credentialsSecret?: string;
+  /**
+   * Secret with keys `username` and `password` for basic authentication, e.g.
+   * `kplus.Secret.fromSecretName(chart, 'EsWriter', externalSecret.secretName)`; the same as
+   * giving its name as `credentialsSecret`. Give one of the two, not both.
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#basic-authentication-secret
+   * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
+   * @default - `credentialsSecret`, or no authentication
+   */
+  readonly credentials?: kplus.ISecret;
 }
 
 /**
  * Where container logs of the inference namespace are shipped, with the model, version and
- * service of each line as labels (Loki) or fields (Elasticsearch).
+ * service of each line as labels (Loki) or fields (Elasticsearch). Each store renders its own
+ * Fluent Bit output, the credentials it reads and the egress it needs.
  * @see https://docs.fluentbit.io/manual/pipeline/outputs/loki
  */
 export class LogShipping {
@@ -49,7 +62,7 @@ export class LogShipping {
    * @see https://docs.fluentbit.io/manual/pipeline/outputs/loki
    */
   public static loki(options: LokiOptions): LogShipping {
-    return new LogShipping('loki', options.url, options);
+    return new LogShipping(new LokiStore(options.url, options.tenant));
   }
 
   /**
@@ -57,20 +70,28 @@ export class LogShipping {
    * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
    */
   public static elasticsearch(options: ElasticsearchOptions): LogShipping {
-    return new LogShipping('elasticsearch', options.url, options);
+    const credentials = { secret: options.credentials, secretName: options.credentialsSecret };
+    return new LogShipping(new ElasticsearchStore(options.url, options.indexPrefix ?? 'inference', credentials));
   }
 
-  /** `loki` or `elasticsearch`. */
+  /** `loki` or `elasticsearch`, for information. */
   public readonly store: string;
   /** Endpoint URL. */
   public readonly url: string;
-  /** @internal */
-  public readonly _options: LokiOptions | ElasticsearchOptions;
+  private readonly impl: LogStore;
 
-  private constructor(store: string, url: string, options: LokiOptions | ElasticsearchOptions) {
-    this.store = store;
-    this.url = url;
-    this._options = options;
+  private constructor(impl: LogStore) {
+    this.impl = impl;
+    this.store = impl.name;
+    this.url = impl.url;
+  }
+
+  /**
+   * Checks the store's settings against the shipper (errors name it) and renders its parts.
+   * @internal
+   */
+  public _bind(shipper: Construct): BoundLogStore {
+    return this.impl.bind(shipper);
   }
 }
 
@@ -99,6 +120,9 @@ export interface LogShipperProps {
 
 const KIND = 'LogShipper';
 
+/** Name of the collector's objects. */
+const NAME = 'inference-logs';
+
 /**
  * A Fluent Bit DaemonSet that tails the container logs of the given namespaces on every node,
  * enriches each line with its pod's labels, parses JSON lines, and ships them to Loki or
@@ -112,6 +136,8 @@ export class LogShipper extends Construct {
   /** The collector DaemonSet. */
   public readonly daemonSet: k8s.KubeDaemonSet;
 
+  private readonly labels = { [LABEL_NAME]: NAME, [LABEL_COMPONENT]: 'log-shipper', ...MANAGED_BY_LABELS };
+
   /**
    * Defines a LogShipper.
    * @param scope the construct (usually a Chart) the objects are created in
@@ -123,185 +149,69 @@ export class LogShipper extends Construct {
     this.namespace = checkName(this, KIND, 'namespace', props.namespace ?? 'logging', 63);
     const image = props.image ?? DEFAULT_FLUENT_BIT_IMAGE;
     checkImage(this, KIND, 'image', image);
-    let endpoint: URL;
-    try {
-      endpoint = new URL(props.shipping.url);
-      if (!/^https?:$/.test(endpoint.protocol) || endpoint.username || endpoint.password) throw new Error('scheme or credentials');
-    } catch {
-      throw new InferenceConfigError(this, KIND, {
-        prop: 'shipping.url',
-        received: props.shipping.url.replace(/\/\/[^/@]+@/, '//<credentials>@'),
-        allowed: 'an http:// or https:// URL without credentials',
-        fix: 'give the endpoint URL, and credentials through credentialsSecret',
-      });
-    }
-    const port = Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80));
-    const name = 'inference-logs';
-    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'log-shipper', 'app.kubernetes.io/managed-by': 'cdk8s-inference' };
-    const meta = (n = name) => ({ name: n, namespace: this.namespace, labels });
+    const store = props.shipping._bind(this);
 
+    this.addNamespace();
+    const serviceAccount = this.addRbac();
+    const config = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: this.metadata(),
+      data: { 'fluent-bit.conf': fluentBitConfig(store.output, props.sourceNamespaces) },
+    });
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'DaemonSet', {
+      metadata: this.metadata(),
+      spec: fluentBitDaemonSetSpec({
+        image,
+        labels: this.labels,
+        selectorLabels: { [LABEL_NAME]: NAME },
+        serviceAccountName: serviceAccount.name,
+        configMapName: config.name,
+        statePath: `/var/lib/${this.namespace}-${NAME}`,
+        env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }, ...store.env],
+      }),
+    });
+    this.addNetworkPolicy(store);
+  }
+
+  /** Name, namespace and labels of a namespaced object of the collector. */
+  private metadata() {
+    return { name: NAME, namespace: this.namespace, labels: this.labels };
+  }
+
+  /** The collector's own namespace, at Pod Security `privileged` (it mounts node folders). */
+  private addNamespace(): void {
     const namespace = new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
         name: this.namespace,
-        labels: {
-          ...labels,
-          'pod-security.kubernetes.io/enforce': 'privileged',
-        },
+        labels: { ...this.labels, 'pod-security.kubernetes.io/enforce': 'privileged' },
       },
     });
     clusterScoped(namespace);
-    const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(), automountServiceAccountToken: true });
+  }
+
+  /** The ServiceAccount, allowed to read pods and namespaces (for the metadata of each line). */
+  private addRbac(): k8s.KubeServiceAccount {
+    const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: this.metadata(), automountServiceAccountToken: true });
+    const clusterName = `${this.namespace}-${NAME}`;
     const role = new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: `${this.namespace}-${name}`, labels },
+      metadata: { name: clusterName, labels: this.labels },
       rules: [{ apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] }],
     });
     const binding = new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: `${this.namespace}-${name}`, labels },
+      metadata: { name: clusterName, labels: this.labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
     });
     clusterScoped(role);
     clusterScoped(binding);
+    return sa;
+  }
 
-    const config = new k8s.KubeConfigMap(this, 'Config', {
-      metadata: meta(),
-      data: { 'fluent-bit.conf': fluentBitConfig(props.shipping, props.sourceNamespaces, endpoint) },
-    });
-
-    const es = props.shipping.store === 'elasticsearch' ? props.shipping._options as ElasticsearchOptions : undefined;
-    const env: k8s.EnvVar[] = [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }];
-    if (es?.credentialsSecret) {
-      env.push({ name: 'ES_USER', valueFrom: { secretKeyRef: { name: es.credentialsSecret, key: 'username' } } });
-      env.push({ name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: es.credentialsSecret, key: 'password' } } });
-    }
-    const q = (s: string) => k8s.Quantity.fromString(s);
-    this.daemonSet = new k8s.KubeDaemonSet(this, 'DaemonSet', {
-      metadata: meta(),
-      spec: {
-        selector: { matchLabels: { 'app.kubernetes.io/name': name } },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: sa.name,
-            priorityClassName: 'system-node-critical',
-            // GPU nodes are tainted; their logs matter most.
-            tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
-            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name: 'fluent-bit',
-              image,
-              imagePullPolicy: 'Always',
-              args: ['--config=/fluent-bit/etc/conf/fluent-bit.conf'],
-              env,
-              ports: [{ name: 'http', containerPort: 2020 }],
-              livenessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 6 },
-              readinessProbe: { httpGet: { path: '/api/v1/health', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10 },
-              resources: {
-                requests: { 'cpu': q('100m'), 'memory': q('128Mi'), 'ephemeral-storage': q('64Mi') },
-                limits: { 'cpu': q('500m'), 'memory': q('256Mi'), 'ephemeral-storage': q('128Mi') },
-              },
-              securityContext: {
-                // Node log files belong to root (mode 0640): read as root, with no capabilities.
-                runAsUser: 0,
-                runAsNonRoot: false,
-                readOnlyRootFilesystem: true,
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                capabilities: { drop: ['ALL'] },
-              },
-              volumeMounts: [
-                { name: 'config', mountPath: '/fluent-bit/etc/conf', readOnly: true },
-                { name: 'varlog', mountPath: '/var/log', readOnly: true },
-                { name: 'state', mountPath: '/var/fluent-bit/state' },
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: config.name } },
-              { name: 'varlog', hostPath: { path: '/var/log', type: 'Directory' } },
-              // Read offsets survive restarts, so no line is shipped twice or lost.
-              { name: 'state', hostPath: { path: `/var/lib/${this.namespace}-${name}`, type: 'DirectoryOrCreate' } },
-            ],
-          },
-        },
-      },
-    });
-
-    const policy = new kplus.NetworkPolicy(this, 'NetworkPolicy', {
-      metadata: meta(),
-      selector: kplus.Pods.select(this, 'Pods', { labels: { 'app.kubernetes.io/name': name } }),
-      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
-      egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
-    });
+  /** Denies everything but DNS, the log store and the Kubernetes API. */
+  private addNetworkPolicy(store: BoundLogStore): void {
+    const policy = denyAllNetworkPolicy(this, 'NetworkPolicy', this.metadata(), { [LABEL_NAME]: NAME });
     allowClusterDns(this, policy);
-    policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'LogStore'), [kplus.NetworkPolicyPort.tcp(port)]);
+    store.allowEgress(policy);
     // The Kubernetes API (pod metadata), reached through the kubernetes Service on 443 or 6443.
     policy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'ApiServer'), [kplus.NetworkPolicyPort.tcp(443), kplus.NetworkPolicyPort.tcp(6443)]);
   }
-}
-
-/** Fluent Bit's configuration: tail the namespaces' container logs, enrich, parse JSON, ship. */
-export function fluentBitConfig(shipping: LogShipping, namespaces: string[], endpoint: URL): string {
-  const tls = endpoint.protocol === 'https:' ? 'On' : 'Off';
-  const port = endpoint.port || (tls === 'On' ? '443' : '80');
-  const paths = namespaces.map((ns) => `/var/log/containers/*_${ns}_*.log`).join(',');
-  const k = (label: string) => `$kubernetes['labels']['${label}']`;
-  const output = shipping.store === 'loki'
-    ? [
-      '[OUTPUT]',
-      '    Name                   loki',
-      '    Match                  kube.*',
-      `    Host                   ${endpoint.hostname}`,
-      `    Port                   ${port}`,
-      `    Tls                    ${tls}`,
-      ...((shipping._options as LokiOptions).tenant ? [`    Tenant_ID              ${(shipping._options as LokiOptions).tenant}`] : []),
-      '    Line_Format            json',
-      // Low-cardinality labels only: pod names stay in the line, not in the label set.
-      `    Labels                 job=inference-logs, namespace=$kubernetes['namespace_name'], service=${k(LABEL_NAME)}, model=${k(LABEL_MODEL)}, model_version=${k(LABEL_MODEL_VERSION)}, server=${k(LABEL_SERVER)}, container=$kubernetes['container_name']`,
-    ]
-    : [
-      '[OUTPUT]',
-      '    Name                   es',
-      '    Match                  kube.*',
-      `    Host                   ${endpoint.hostname}`,
-      `    Port                   ${port}`,
-      `    Tls                    ${tls}`,
-      ...((shipping._options as ElasticsearchOptions).credentialsSecret ? ['    HTTP_User              ${ES_USER}', '    HTTP_Passwd            ${ES_PASSWORD}'] : []),
-      '    Logstash_Format        On',
-      `    Logstash_Prefix        ${(shipping._options as ElasticsearchOptions).indexPrefix ?? 'inference'}`,
-      '    Suppress_Type_Name     On',
-      '    Replace_Dots           On',
-      '    Retry_Limit            False',
-    ];
-  return [
-    '[SERVICE]',
-    '    Flush                  1',
-    '    Log_Level              info',
-    '    HTTP_Server            On',
-    '    HTTP_Listen            0.0.0.0',
-    '    HTTP_Port              2020',
-    '    Health_Check           On',
-    '',
-    '[INPUT]',
-    '    Name                   tail',
-    `    Path                   ${paths}`,
-    '    multiline.parser       cri, docker',
-    '    Tag                    kube.*',
-    '    DB                     /var/fluent-bit/state/tail.db',
-    '    Mem_Buf_Limit          50MB',
-    '    Skip_Long_Lines        On',
-    '',
-    '[FILTER]',
-    '    Name                   kubernetes',
-    '    Match                  kube.*',
-    // JSON log lines (TGI --json-output, any structured logger) become fields.
-    '    Merge_Log              On',
-    '    Keep_Log               Off',
-    '    Labels                 On',
-    '    Annotations            Off',
-    '    K8S-Logging.Exclude    On',
-    '',
-    ...output,
-    '',
-  ].join('\n');
 }

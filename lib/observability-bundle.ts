@@ -2,12 +2,16 @@ import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpec, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
-import { dashboardJson } from './dashboard';
+import { ErrorCode } from './error-codes';
 import { InferenceConfigError } from './errors';
 import { IInferenceService, LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_SERVER } from './inference-service-ref';
 import { LogShipper, LogShipping } from './log-shipping';
 import { checkName, claimName } from './names';
-import { PrometheusRuleGroup, ServiceObjectives, serviceRuleGroups } from './prometheus-rules';
+import { MANAGED_BY_LABELS } from './private/labels';
+import { dashboardJson } from './private/observability/dashboard';
+import { resolvedObjectives, serviceObjectives } from './private/observability/objectives';
+import { serviceRuleGroups } from './private/observability/rule-groups';
+import { PrometheusRuleGroup, ServiceObjectives } from './prometheus-rules';
 
 const KIND = 'ObservabilityBundle';
 
@@ -118,16 +122,9 @@ export class ObservabilityBundle extends Construct {
     this.namespace = Chart.of(this).namespace ?? 'default';
     this.prometheusLabels = props.prometheusLabels ?? { release: 'kube-prometheus-stack' };
     this.rule = new PrometheusRule(this, 'Rules', {
-      metadata: { name: this.name, labels: { ...this.prometheusLabels, 'app.kubernetes.io/managed-by': 'cdk8s-inference' } },
+      metadata: { name: this.name, labels: { ...this.prometheusLabels, ...MANAGED_BY_LABELS } },
       // Rendered at synth, so services added later are included.
-      spec: Lazy.any({
-        produce: () => ({
-          groups: this.groups().map((g) => ({
-            name: g.name,
-            rules: g.rules.map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
-          })),
-        }),
-      }) as PrometheusRuleSpec,
+      spec: Lazy.any({ produce: () => this.ruleSpec() }) as PrometheusRuleSpec,
     });
     for (const service of props.services ?? []) this.addService(service);
     if (props.logs) {
@@ -140,28 +137,60 @@ export class ObservabilityBundle extends Construct {
    * @param objectives overrides of the bundle's objectives for this service
    */
   public addService(service: IInferenceService, objectives: ServiceObjectives = {}): void {
+    this.checkService(service);
+    const merged = serviceObjectives(this, service, { ...this.props.objectives, ...objectives });
+    this.monitored.push({ service, objectives: merged });
+    this.addMonitor(service);
+    this.addDashboard(service, merged);
+  }
+
+  /** The rule groups of every monitored service. */
+  public groups(): PrometheusRuleGroup[] {
+    return this.monitored.flatMap(({ service, objectives }) => serviceRuleGroups({
+      service,
+      namespace: Chart.of(service).namespace ?? 'default',
+      objectives: resolvedObjectives(objectives),
+      runbookUrl: this.props.runbookUrl,
+    }));
+  }
+
+  /** The PrometheusRule's spec: every group, with each expression typed as the CRD wants it. */
+  private ruleSpec(): PrometheusRuleSpec {
+    return {
+      groups: this.groups().map((g) => ({
+        name: g.name,
+        rules: g.rules.map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+      })),
+    };
+  }
+
+  /** Throws when the service is watched already or exposes no metrics. */
+  private checkService(service: IInferenceService): void {
     if (this.monitored.some((m) => m.service === service)) {
       throw new InferenceConfigError(this, KIND, {
-        prop: 'services', received: service.node.path, allowed: 'each service once', fix: 'remove the duplicate',
+        code: ErrorCode.DUPLICATE_WATCHED_SERVICE, prop: 'services', received: service.node.path, allowed: 'each service once', fix: 'remove the duplicate',
       });
     }
     if (service.server.metricsPort === undefined) {
       throw new InferenceConfigError(this, KIND, {
+        code: ErrorCode.SERVICE_WITHOUT_METRICS,
         prop: 'services',
         received: service.node.path,
         allowed: 'services whose server exposes Prometheus metrics',
         fix: 'give ModelServer.custom a metricsPort, or leave this service out of the bundle',
       });
     }
-    const merged = this.resolve(service, this.checkObjectives(service, { ...this.props.objectives, ...objectives }));
-    this.monitored.push({ service, objectives: merged });
-    const labels = { ...this.prometheusLabels, 'app.kubernetes.io/managed-by': 'cdk8s-inference' };
+  }
+
+  /** The ServiceMonitor that scrapes the service's metrics port. */
+  private addMonitor(service: IInferenceService): void {
+    const namespace = Chart.of(service).namespace;
     new ServiceMonitor(this, `${service.node.id}Monitor`, {
-      metadata: { name: service.name, labels },
+      metadata: { name: service.name, labels: { ...this.prometheusLabels, ...MANAGED_BY_LABELS } },
       spec: {
         selector: { matchLabels: service.selectorLabels },
         // Without a chart namespace both objects land in the namespace they are applied to.
-        namespaceSelector: Chart.of(service).namespace ? { matchNames: [Chart.of(service).namespace!] } : undefined,
+        namespaceSelector: namespace ? { matchNames: [namespace] } : undefined,
         // Series carry the model server and image version, so versions can be compared.
         podTargetLabels: ['app.kubernetes.io/version', LABEL_SERVER, LABEL_MODEL, LABEL_MODEL_VERSION],
         endpoints: [{
@@ -172,69 +201,16 @@ export class ObservabilityBundle extends Construct {
         }],
       },
     });
+  }
+
+  /** The ConfigMap holding the service's Grafana dashboard, for the Grafana sidecar. */
+  private addDashboard(service: IInferenceService, objectives: ServiceObjectives): void {
     new kplus.ConfigMap(this, `${service.node.id}Dashboard`, {
       metadata: {
         name: `${service.name}-dashboard`,
-        labels: { ...(this.props.dashboardLabels ?? { grafana_dashboard: '1' }), 'app.kubernetes.io/managed-by': 'cdk8s-inference' },
+        labels: { ...(this.props.dashboardLabels ?? { grafana_dashboard: '1' }), ...MANAGED_BY_LABELS },
       },
-      data: { [`${service.name}.json`]: JSON.stringify(dashboardJson(service, this.namespace, merged.availability), null, 2) },
+      data: { [`${service.name}.json`]: JSON.stringify(dashboardJson(service, this.namespace, objectives.availability), null, 2) },
     });
-  }
-
-  /** The rule groups of every monitored service. */
-  public groups(): PrometheusRuleGroup[] {
-    return this.monitored.flatMap(({ service, objectives }) => serviceRuleGroups({
-      service,
-      namespace: Chart.of(service).namespace ?? 'default',
-      objectives: {
-        availability: objectives.availability,
-        latency: objectives.latency,
-        latencyThreshold: objectives.latencyThreshold?.toMilliseconds() !== undefined ? objectives.latencyThreshold.toMilliseconds() / 1000 : undefined,
-      },
-      runbookUrl: this.props.runbookUrl,
-    }));
-  }
-
-  private checkObjectives(service: IInferenceService, objectives: ServiceObjectives): ServiceObjectives {
-    const fail = (prop: string, received: unknown, allowed: string, fix: string): never => {
-      throw new InferenceConfigError(this, KIND, { prop: `objectives.${prop} (${service.name})`, received, allowed, fix });
-    };
-    for (const prop of ['availability', 'latency'] as const) {
-      const v = objectives[prop];
-      if (v !== undefined && !(v > 0 && v < 1)) fail(prop, v, 'a share between 0 and 1, e.g. 0.995', 'give the objective as a fraction');
-    }
-    const m = service.server._metrics;
-    if (objectives.availability !== undefined && !(m.requestRate && m.errorRate)) {
-      fail('availability', objectives.availability, `a server with request and error counters (vllm, tgi, triton); ${service.server.kind} has none`,
-        'remove the availability objective for this service, or measure it at the gateway');
-    }
-    if (objectives.latency !== undefined && !m.latencyHistogram) {
-      fail('latency', objectives.latency, `a server with a known latency histogram (vllm); ${service.server.kind} has none`,
-        'remove the latency objective for this service');
-    }
-    if (objectives.latencyThreshold !== undefined) {
-      if (!m.latencyHistogram || !m.latencyBuckets) {
-        fail('latencyThreshold', objectives.latencyThreshold.toHumanString(), `a server with a known latency histogram; ${service.server.kind} has none`,
-          'remove latencyThreshold for this service');
-      }
-      const seconds = objectives.latencyThreshold.toMilliseconds() / 1000;
-      if (!m.latencyBuckets!.includes(seconds)) {
-        fail('latencyThreshold', `${seconds} s`, `a bucket bound of ${m.latencyHistogram}: ${m.latencyBuckets!.join(', ')} s`,
-          'pick one of those bounds, so the SLI counts requests exactly');
-      }
-      return objectives;
-    }
-    // Defaults: 30 s when the server's histogram has that bound.
-    return m.latencyBuckets?.includes(30) ? { ...objectives, latencyThreshold: Duration.seconds(30) } : objectives;
-  }
-
-  /** The objectives with the defaults filled in where the server can measure them. */
-  private resolve(service: IInferenceService, objectives: ServiceObjectives): ServiceObjectives {
-    const m = service.server._metrics;
-    return {
-      availability: m.requestRate && m.errorRate ? objectives.availability ?? 0.995 : undefined,
-      latency: m.latencyHistogram ? objectives.latency ?? 0.95 : undefined,
-      latencyThreshold: objectives.latencyThreshold,
-    };
   }
 }

@@ -188,6 +188,13 @@ const tests: AlertTest[] = [
   },
 ];
 
+/** The test of one alert; fails when there is none. */
+function testOf(alert: string): AlertTest {
+  const t = tests.find((x) => x.alert === alert);
+  if (!t) throw new Error(`no test for ${alert}`);
+  return t;
+}
+
 function promtoolTest(alert: string, scenario: Scenario, interval = '1m') {
   const file = path.join(work, `${alert}-${scenario.fires ? 'failing' : 'healthy'}.yaml`);
   fs.writeFileSync(file, stringify({
@@ -230,7 +237,7 @@ describe('PrometheusRule', () => {
   });
 
   test('InferenceAutoscalerFailing also reads KEDA metrics scraped with honorLabels', () => {
-    const t = tests.find((x) => x.alert === 'InferenceAutoscalerFailing')!;
+    const t = testOf('InferenceAutoscalerFailing');
     const r = promtoolTest(t.alert, { ...t.failing, series: kedaErrors('namespace', '0+4x30') });
     expect(r.stdout + r.stderr).toContain('SUCCESS');
     // Another namespace's ScaledObject of the same name is not this one.
@@ -239,7 +246,7 @@ describe('PrometheusRule', () => {
   });
 
   test('a test that expects the wrong thing fails (the harness bites)', () => {
-    const wrong = promtoolTest('InferenceQueueBacklog', { ...tests.find((t) => t.alert === 'InferenceQueueBacklog')!.healthy, fires: { severity: 'warning', ...svc } });
+    const wrong = promtoolTest('InferenceQueueBacklog', { ...testOf('InferenceQueueBacklog').healthy, fires: { severity: 'warning', ...svc } });
     expect(wrong.status).not.toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { Gpu, InferenceService, LogShipping, ModelServer, ObservabilityBundle } from '../lib';
+import * as kplus from 'cdk8s-plus-27';
+import { ErrorCode, Gpu, InferenceService, LogShipping, ModelServer, ObservabilityBundle } from '../lib';
 import { Manifest, only } from './util';
 
 function synth(logs: LogShipping, logNamespace?: string): Manifest[] {
@@ -86,6 +87,44 @@ describe('log shipping to Elasticsearch', () => {
   test('throws on a URL with credentials in it', () => {
     expect(() => synth(LogShipping.loki({ url: 'https://user:secret@logs.example.com' }))).toThrow(
       "LogShipper 'obs/observability/Logs': invalid shipping.url: received 'https://<credentials>@logs.example.com'; allowed: an http:// or https:// URL without credentials. " +
-      'Fix: give the endpoint URL, and credentials through credentialsSecret');
+      'Fix: give the endpoint URL, and credentials through credentialsSecret [code: InvalidLogStoreUrl]');
+    expect(() => synth(LogShipping.loki({ url: 'https://user:secret@logs.example.com' }))).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_LOG_STORE_URL }));
+  });
+
+  test('throws on a URL that is not http(s)', () => {
+    expect(() => synth(LogShipping.elasticsearch({ url: 'ftp://elasticsearch:9200' }))).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_LOG_STORE_URL }));
+    expect(() => synth(LogShipping.loki({ url: 'loki:3100' }))).toThrow(/invalid shipping.url: received 'loki:3100'/);
+  });
+
+  test('the credentials Secret as a cdk8s-plus Secret renders as its name does', () => {
+    // GIVEN the same store, once with the Secret's name and once with the Secret
+    const options = { url: 'https://elasticsearch.search.svc:9200', indexPrefix: 'llm' };
+    const byName = synth(LogShipping.elasticsearch({ ...options, credentialsSecret: 'es-writer' }));
+    const c = new Chart(Testing.app(), 'obs', { namespace: 'ml' });
+    const chat = new InferenceService(c, 'chat', { server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }), gpu: Gpu.nvidia(1) });
+    const secret = kplus.Secret.fromSecretName(c, 'EsWriter', 'es-writer');
+    // WHEN
+    new ObservabilityBundle(c, 'observability', { services: [chat], logs: LogShipping.elasticsearch({ ...options, credentials: secret }) });
+    // THEN
+    expect(Testing.synth(c)).toEqual(byName);
+    expect(only(byName, 'DaemonSet').spec.template.spec.containers[0].env).toContainEqual({ name: 'ES_USER', valueFrom: { secretKeyRef: { name: 'es-writer', key: 'username' } } });
+  });
+
+  test('throws when the credentials are given both as a Secret and by name', () => {
+    const c = new Chart(Testing.app(), 'obs', { namespace: 'ml' });
+    const secret = kplus.Secret.fromSecretName(c, 'EsWriter', 'es-writer');
+    const logs = LogShipping.elasticsearch({ url: 'https://elasticsearch.search.svc:9200', credentials: secret, credentialsSecret: 'es-reader' });
+    expect(() => new ObservabilityBundle(c, 'observability', { logs })).toThrow(
+      "LogShipper 'obs/observability/Logs': invalid shipping.credentialsSecret: received 'es-reader'; allowed: nothing when credentials is given (Secret 'es-writer'). " +
+      'Fix: give the Secret once: as credentials, or by its name as credentialsSecret [code: ConflictingLogCredentials]');
+    expect(() => new ObservabilityBundle(new Chart(Testing.app(), 'obs'), 'observability', { logs })).toThrow(
+      expect.objectContaining({ code: ErrorCode.CONFLICTING_LOG_CREDENTIALS }));
+  });
+});
+
+describe('LogShipping', () => {
+  test('names its store and endpoint', () => {
+    expect(LogShipping.loki({ url: 'http://loki:3100' })).toMatchObject({ store: 'loki', url: 'http://loki:3100' });
+    expect(LogShipping.elasticsearch({ url: 'https://es:9200' })).toMatchObject({ store: 'elasticsearch', url: 'https://es:9200' });
   });
 });

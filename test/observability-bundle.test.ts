@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { checkManifests, Gpu, InferenceService, ModelServer, ObservabilityBundle, Scaling } from '../lib';
+import { checkManifests, ErrorCode, Gpu, InferenceService, ModelServer, ObservabilityBundle, Scaling } from '../lib';
 import { chart, Manifest, only } from './util';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'observability-'));
@@ -117,7 +117,10 @@ describe('ObservabilityBundle refuses bad input', () => {
     const { c, chat } = setup();
     expect(() => new ObservabilityBundle(c, 'o').addService(chat, { latencyThreshold: Duration.seconds(45) })).toThrow(
       "ObservabilityBundle 'obs/o': invalid objectives.latencyThreshold (chat): received '45 s'; allowed: a bucket bound of vllm:e2e_request_latency_seconds: " +
-      '0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680 s. Fix: pick one of those bounds, so the SLI counts requests exactly');
+      '0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680 s. Fix: pick one of those bounds, so the SLI counts requests exactly [code: LatencyThresholdNotABucket]');
+    const { c: c2, chat: chat2 } = setup();
+    expect(() => new ObservabilityBundle(c2, 'o').addService(chat2, { latencyThreshold: Duration.seconds(45) })).toThrow(
+      expect.objectContaining({ code: ErrorCode.LATENCY_THRESHOLD_NOT_A_BUCKET }));
   });
 
   test('throws when an objective is asked of a server with no SLI metrics', () => {
@@ -126,21 +129,29 @@ describe('ObservabilityBundle refuses bad input', () => {
       /invalid objectives.availability \(classifier\): received 0.999; allowed: a server with request and error counters \(vllm, tgi, triton\); tf-serving has none/);
     const { c: c2, vision } = setup();
     expect(() => new ObservabilityBundle(c2, 'o').addService(vision, { latencyThreshold: Duration.seconds(1) })).toThrow(/triton has none/);
+    const { c: c3, classifier: tfServing, vision: triton } = setup();
+    expect(() => new ObservabilityBundle(c3, 'o').addService(tfServing, { availability: 0.999 })).toThrow(expect.objectContaining({ code: ErrorCode.UNMEASURABLE_OBJECTIVE }));
+    expect(() => new ObservabilityBundle(c3, 'o2').addService(triton, { latency: 0.9 })).toThrow(expect.objectContaining({ code: ErrorCode.UNMEASURABLE_OBJECTIVE }));
+    expect(() => new ObservabilityBundle(c3, 'o3').addService(triton, { latencyThreshold: Duration.seconds(1) })).toThrow(/\[code: UnmeasurableObjective\]$/);
   });
 
   test('throws when an objective is not a share', () => {
     const { c, chat } = setup();
     expect(() => new ObservabilityBundle(c, 'o', { services: [chat], objectives: { availability: 99.9 } })).toThrow(
       /invalid objectives.availability \(chat\): received 99.9; allowed: a share between 0 and 1/);
+    const { c: c2, chat: chat2 } = setup();
+    expect(() => new ObservabilityBundle(c2, 'o', { services: [chat2], objectives: { latency: 0 } })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OBJECTIVE }));
   });
 
   test('throws when a service has no metrics or is added twice', () => {
     const c = chart();
     const quiet = new InferenceService(c, 'quiet', { server: ModelServer.custom({ image: 'ollama/ollama:0.12.3', httpPort: 11434, exposesMetrics: false }) });
     expect(() => new ObservabilityBundle(c, 'o', { services: [quiet] })).toThrow(/allowed: services whose server exposes Prometheus metrics/);
+    expect(() => new ObservabilityBundle(c, 'o2', { services: [quiet] })).toThrow(expect.objectContaining({ code: ErrorCode.SERVICE_WITHOUT_METRICS }));
     const { c: c2, chat } = setup();
     const b = new ObservabilityBundle(c2, 'o', { services: [chat] });
     expect(() => b.addService(chat)).toThrow(/invalid services: received 'obs\/chat'; allowed: each service once/);
+    expect(() => b.addService(chat)).toThrow(expect.objectContaining({ code: ErrorCode.DUPLICATE_WATCHED_SERVICE }));
   });
 });
 
