@@ -1,14 +1,20 @@
-import { createHash } from 'node:crypto';
-import { Chart, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkImage } from './image';
-import { checkName, claimName, clusterScoped, isSecretName, toLabelValue } from './names';
-import { allowBaselineEgress } from './private/network';
-import { atLeast, DEFAULT_KUBERNETES_VERSION } from './private/kubernetes-version';
-import { DEFAULT_UID, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './private/pod-security';
+import { checkName, claimName, isSecretName, toLabelValue } from './names';
+import { DEFAULT_KUBERNETES_VERSION } from './private/kubernetes-version';
+import { MANAGED_BY_LABELS } from './private/labels';
+import { AzureBlobSource, GcsSource, HttpsSource, HuggingFaceSource, S3Source } from './private/model/downloaded-sources';
+import { NfsSource, OciImageSource, PvcSource } from './private/model/mounted-sources';
+import { COMPLETION_MARKER as MARKER } from './private/model/scripts';
+import { SourceStrategy, UnknownSchemeSource } from './private/model/source';
+import { CacheSettings, ModelDelivery, ModelMount, VolumeContext } from './private/model/types';
+
+export type { ModelMount, ModelPodVolume } from './private/model/types';
 
 const KIND = 'ModelVolume';
 
@@ -20,22 +26,8 @@ const KIND = 'ModelVolume';
  */
 export const DEFAULT_DOWNLOADER_IMAGE = 'kserve/storage-initializer:v0.17.0';
 
-/** Where a downloaded model is written in the downloader and the cache. */
-const STAGING_ROOT = '/mnt/models';
 /** File written last, once a model version is complete. */
-export const COMPLETION_MARKER = '.complete';
-
-/** How a model source is reached. */
-enum SourceKind {
-  S3 = 's3',
-  GCS = 'gcs',
-  AZURE_BLOB = 'azure-blob',
-  HUGGING_FACE = 'hugging-face',
-  HTTPS = 'https',
-  NFS = 'nfs',
-  PVC = 'pvc',
-  OCI_IMAGE = 'oci-image',
-}
+export const COMPLETION_MARKER = MARKER;
 
 /** Options for object-store sources. */
 export interface ObjectStoreSourceOptions {
@@ -100,32 +92,35 @@ export interface OciImageSourceOptions {
 
 /**
  * Where model weights come from, pinned to one version.
+ *
+ * Each factory makes a source of one kind that knows how to check its location and version (when
+ * a ModelVolume binds it, so errors name the volume) and how its weights reach the pods.
  * @see https://kubernetes.io/docs/concepts/storage/volumes/
  */
 export class ModelSource {
   /** Objects under an S3 (or S3-compatible) prefix: `s3://bucket/path/<version>/`. */
   public static s3(uri: string, options: S3SourceOptions): ModelSource {
-    return new ModelSource(SourceKind.S3, uri, options.version, { endpoint: options.endpoint, region: options.region });
+    return new ModelSource(new S3Source(uri, options.version, options.endpoint, options.region));
   }
 
   /** Objects under a Google Cloud Storage prefix: `gs://bucket/path/<version>/`. */
   public static gcs(uri: string, options: ObjectStoreSourceOptions): ModelSource {
-    return new ModelSource(SourceKind.GCS, uri, options.version, {});
+    return new ModelSource(new GcsSource(uri, options.version));
   }
 
   /** Blobs under an Azure Blob Storage prefix: `https://<account>.blob.core.windows.net/<container>/<path>/<version>/`. */
   public static azureBlob(uri: string, options: ObjectStoreSourceOptions): ModelSource {
-    return new ModelSource(SourceKind.AZURE_BLOB, uri, options.version, {});
+    return new ModelSource(new AzureBlobSource(uri, options.version));
   }
 
   /** A Hugging Face Hub repository at a pinned commit. */
   public static huggingFace(repoId: string, options: HuggingFaceSourceOptions): ModelSource {
-    return new ModelSource(SourceKind.HUGGING_FACE, repoId, options.revision, {});
+    return new ModelSource(new HuggingFaceSource(repoId, options.revision));
   }
 
   /** A `.tar.gz`, `.tgz` or `.zip` archive over HTTPS, pinned by its SHA-256. */
   public static https(url: string, options: HttpsSourceOptions): ModelSource {
-    return new ModelSource(SourceKind.HTTPS, url, options.sha256, {});
+    return new ModelSource(new HttpsSource(url, options.sha256));
   }
 
   /**
@@ -133,12 +128,12 @@ export class ModelSource {
    * PersistentVolume and claim, because Pod Security "restricted" forbids nfs volumes in pods.
    */
   public static nfs(server: string, path: string, options: MountedSourceOptions): ModelSource {
-    return new ModelSource(SourceKind.NFS, path, options.version, { server });
+    return new ModelSource(new NfsSource(server, path, options.version));
   }
 
   /** A folder of an existing PersistentVolumeClaim, mounted read-only (no download). */
   public static persistentVolumeClaim(claimName: string, options: PvcSourceOptions): ModelSource {
-    return new ModelSource(SourceKind.PVC, options.subPath, options.version, { claimName });
+    return new ModelSource(new PvcSource(claimName, options.subPath, options.version));
   }
 
   /**
@@ -148,56 +143,68 @@ export class ModelSource {
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#image
    */
   public static ociImage(reference: string, options: OciImageSourceOptions = {}): ModelSource {
-    return new ModelSource(SourceKind.OCI_IMAGE, reference, reference.split('@')[1] ?? '', { path: options.path ?? '/models' });
+    return new ModelSource(new OciImageSource(reference, options.path ?? '/models'));
   }
 
   /**
    * A source from a URI, by scheme: `s3://`, `gs://`, `https://<account>.blob.core.windows.net/`,
    * `hf://<org>/<repo>` (version = commit), `https://` (version = SHA-256), `pvc://<claim>/<path>`,
-   * `nfs://<server>/<path>`, `oci://<image@digest>`.
+   * `nfs://<server>/<path>`, `oci://<image@digest>`. Any other scheme is refused when a
+   * ModelVolume binds the source.
    */
   public static fromUri(uri: string, version: string): ModelSource {
-    const scheme = /^([a-z0-9+.-]+):\/\//.exec(uri)?.[1];
-    switch (scheme) {
-      case 's3': return ModelSource.s3(uri, { version });
-      case 'gs': return ModelSource.gcs(uri, { version });
-      case 'hf': return ModelSource.huggingFace(uri.slice('hf://'.length), { revision: version });
-      case 'https':
-        return /^https:\/\/[^/]+\.blob\.core\.windows\.net\//.test(uri) ? ModelSource.azureBlob(uri, { version }) : ModelSource.https(uri, { sha256: version });
-      case 'pvc': {
-        const [claim, ...rest] = uri.slice('pvc://'.length).split('/');
-        return ModelSource.persistentVolumeClaim(claim, { subPath: rest.join('/'), version });
-      }
-      case 'nfs': {
-        const [server, ...rest] = uri.slice('nfs://'.length).split('/');
-        return ModelSource.nfs(server, `/${rest.join('/')}`, { version });
-      }
-      case 'oci': return ModelSource.ociImage(uri.slice('oci://'.length));
-      default: return new ModelSource(`unknown:${scheme ?? ''}`, uri, version, {});
-    }
+    const scheme = /^([a-z0-9+.-]+):\/\//.exec(uri)?.[1] ?? '';
+    const parse = URI_SCHEMES.get(scheme);
+    return parse ? parse(uri.slice(scheme.length + '://'.length), uri, version) : new ModelSource(new UnknownSchemeSource(uri, version, scheme));
   }
 
-  /** @internal */
-  public readonly _kind: string;
   /** The location: URI, repository id, path or image reference. */
   public readonly location: string;
   /** The pinned version: version, commit, SHA-256 or digest. */
   public readonly version: string;
-  /** @internal */
-  public readonly _extra: { endpoint?: string; region?: string; server?: string; claimName?: string; path?: string };
+  /**
+   * The kind of source: checks the location and version, renders the download or the mount.
+   * @internal
+   */
+  public readonly _strategy: SourceStrategy;
 
-  private constructor(kind: string, location: string, version: string, extra: ModelSource['_extra']) {
-    this._kind = kind;
-    this.location = location;
-    this.version = version;
-    this._extra = extra;
+  private constructor(strategy: SourceStrategy) {
+    this._strategy = strategy;
+    this.location = strategy.location;
+    this.version = strategy.version;
   }
 
   /** Whether the weights are downloaded (object stores, Hub, HTTPS) rather than mounted. */
   public get downloads(): boolean {
-    return [SourceKind.S3, SourceKind.GCS, SourceKind.AZURE_BLOB, SourceKind.HUGGING_FACE, SourceKind.HTTPS].includes(this._kind as SourceKind);
+    return this._strategy.downloads;
+  }
+
+  /**
+   * The kind of source (`s3`, `hugging-face`, `oci-image`, …), for information: nothing branches on it.
+   * @internal
+   */
+  public get _kind(): string {
+    return this._strategy.kindName;
   }
 }
+
+/** Parsers of `ModelSource.fromUri`, by scheme: `rest` is the URI after `<scheme>://`. */
+const URI_SCHEMES = new Map<string, (rest: string, uri: string, version: string) => ModelSource>([
+  ['s3', (_rest, uri, version) => ModelSource.s3(uri, { version })],
+  ['gs', (_rest, uri, version) => ModelSource.gcs(uri, { version })],
+  ['hf', (rest, _uri, revision) => ModelSource.huggingFace(rest, { revision })],
+  ['https', (_rest, uri, version) => /^https:\/\/[^/]+\.blob\.core\.windows\.net\//.test(uri)
+    ? ModelSource.azureBlob(uri, { version }) : ModelSource.https(uri, { sha256: version })],
+  ['pvc', (rest, _uri, version) => {
+    const [claim, ...path] = rest.split('/');
+    return ModelSource.persistentVolumeClaim(claim, { subPath: path.join('/'), version });
+  }],
+  ['nfs', (rest, _uri, version) => {
+    const [server, ...path] = rest.split('/');
+    return ModelSource.nfs(server, `/${path.join('/')}`, { version });
+  }],
+  ['oci', (rest) => ModelSource.ociImage(rest)],
+]);
 
 /**
  * Cloud workload identity: how pods get storage credentials without a key in a Secret.
@@ -268,14 +275,23 @@ export interface ModelVolumeProps {
   readonly name?: string;
 
   /**
-   * Secret holding the downloader's credentials as environment variables: `AWS_ACCESS_KEY_ID`
-   * and `AWS_SECRET_ACCESS_KEY` (S3), `AZURE_STORAGE_ACCESS_KEY` (Azure), `HF_TOKEN` (Hugging
-   * Face), or for GCS a key file under `gcloud-application-credentials.json`. The values never
-   * appear in the YAML.
+   * Name of the Secret holding the downloader's credentials as environment variables:
+   * `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (S3), `AZURE_STORAGE_ACCESS_KEY` (Azure),
+   * `HF_TOKEN` (Hugging Face), or for GCS a key file under `gcloud-application-credentials.json`.
+   * The values never appear in the YAML. `credentials` takes the Secret itself instead.
    * @see https://kubernetes.io/docs/concepts/configuration/secret/
-   * @default - no Secret: public data or workload identity
+   * @default - the Secret given as `credentials`, or none: public data or workload identity
    */
   readonly credentialsSecret?: string;
+
+  /**
+   * Secret holding the downloader's credentials, as a cdk8s-plus Secret: one this app defines, or
+   * an existing one (`kplus.Secret.fromSecretName(this, 'Reader', 'model-reader')`). The same keys
+   * as `credentialsSecret`, which takes the Secret's name instead; give one of the two.
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/
+   * @default - the Secret named by `credentialsSecret`, or none: public data or workload identity
+   */
+  readonly credentials?: kplus.ISecret;
 
   /**
    * Workload identity for the download instead of (or besides) a Secret.
@@ -338,32 +354,6 @@ export interface ModelVolumeProps {
 }
 
 /**
- * A pod volume: the Kubernetes 1.27 type, plus the image volume of newer versions.
- * @internal
- */
-export interface ModelPodVolume extends k8s.Volume {
-  /** An OCI image mounted as a volume (Kubernetes 1.33 and newer). */
-  readonly image?: { readonly reference: string; readonly pullPolicy: string };
-}
-
-/**
- * What a pod needs to see a model version.
- * @internal
- */
-export interface ModelMount {
-  /** Volumes to add to the pod. */
-  readonly volumes: ModelPodVolume[];
-  /** Init containers that fetch or wait for the weights. */
-  readonly initContainers: k8s.Container[];
-  /** The read-only mount of the weights into the server container. */
-  readonly mount: k8s.VolumeMount;
-  /** ephemeral-storage the pod needs for the weights (MiB), 0 when they live elsewhere. */
-  readonly scratchMebibytes: number;
-  /** Whether the pod itself downloads (and so needs the storage credentials). */
-  readonly downloads: boolean;
-}
-
-/**
  * Model weights, pinned to a version, and how they reach every pod of an InferenceService:
  * downloaded by an init container (S3, GCS, Azure Blob, Hugging Face, HTTPS), optionally through
  * a shared cache volume filled once per version by a Job, or mounted directly (NFS, an existing
@@ -408,7 +398,8 @@ export class ModelVolume extends Construct {
   public readonly egressPorts: number[];
 
   private readonly props: ModelVolumeProps;
-  private readonly downloaderImage: string;
+  /** How the weights reach a pod: made by the source when it binds to this volume. */
+  private readonly delivery: ModelDelivery;
 
   /**
    * Defines a ModelVolume.
@@ -422,59 +413,33 @@ export class ModelVolume extends Construct {
     this.source = props.source;
     this.name = checkName(this, KIND, 'name', props.name ?? id);
     claimName(this, KIND, 'name', `model-volume/${this.name}`);
-    this.downloaderImage = props.downloaderImage ?? DEFAULT_DOWNLOADER_IMAGE;
-    checkImage(this, KIND, 'downloaderImage', this.downloaderImage);
-    this.checkSource();
-    this.checkCredentials();
-    this.version = this.source._kind === SourceKind.HTTPS || this.source._kind === SourceKind.OCI_IMAGE
-      ? this.source.version.replace(/^sha256:/, '').slice(0, 12)
-      : this.source.version;
+    const downloaderImage = props.downloaderImage ?? DEFAULT_DOWNLOADER_IMAGE;
+    checkImage(this, KIND, 'downloaderImage', downloaderImage);
+    const strategy = this.source._strategy;
+    strategy.check((options) => this.fail(options));
+    const credentialsSecret = this.credentialsSecretName();
+    this.checkDownloaderEnv();
+    this.checkWorkloadIdentity();
+    this.version = strategy.pathVersion();
     this.mountPath = `/models/${this.name}/${this.version}`;
     this.size = props.size;
     this.workloadIdentity = props.workloadIdentity;
     const sizeMiB = props.size?.toMebibytes();
     this.downloadTimeout = props.downloadTimeout
       ?? (sizeMiB !== undefined ? Duration.seconds(Math.ceil(sizeMiB / 50) + 300) : Duration.minutes(30));
-    const endpointPort = this.source._extra.endpoint ? new URL(this.source._extra.endpoint).port : '';
-    this.egressPorts = endpointPort && endpointPort !== '443' ? [Number(endpointPort)] : [];
-
-    if (this.source._kind === SourceKind.NFS) this.nfsClaim = this.bindNfsExport();
-
-    if (props.cacheSize) {
-      if (!this.source.downloads) {
-        this.fail({
-          prop: 'cacheSize',
-          received: props.cacheSize.toMebibytes() + 'Mi',
-          allowed: 'a cache only for downloaded sources (S3, GCS, Azure Blob, Hugging Face, HTTPS)',
-          fix: 'remove cacheSize: NFS, PVC and image sources are mounted directly',
-        });
-      }
-      if (sizeMiB !== undefined && props.cacheSize.toMebibytes() < sizeMiB) {
-        this.fail({
-          prop: 'cacheSize',
-          received: `${props.cacheSize.toMebibytes()}Mi`,
-          allowed: `at least the declared model size (${sizeMiB}Mi); twice that keeps the previous version during a rollout`,
-          fix: `set cacheSize to at least Size.mebibytes(${2 * sizeMiB})`,
-        });
-      }
-      this.cacheAccessMode = props.cacheAccessMode ?? CacheAccessMode.READ_WRITE_MANY;
-      this.cacheClaim = new k8s.KubePersistentVolumeClaim(this, 'Cache', {
-        metadata: { name: `${this.name}-cache`, labels: this.labels() },
-        spec: {
-          accessModes: [this.cacheAccessMode],
-          storageClassName: props.cacheStorageClass,
-          resources: { requests: { storage: k8s.Quantity.fromString(`${props.cacheSize.toMebibytes()}Mi`) } },
-        },
-      });
-      if (this.cacheAccessMode === CacheAccessMode.READ_WRITE_MANY) this.fillJob = this.buildFillJob();
-    }
+    this.egressPorts = strategy.egressPorts();
+    if (props.cacheSize) this.cacheAccessMode = props.cacheAccessMode ?? CacheAccessMode.READ_WRITE_MANY;
+    this.delivery = strategy.bind(this.context(downloaderImage, credentialsSecret));
+    this.nfsClaim = this.delivery.nfsClaim;
+    this.cacheClaim = this.delivery.cacheClaim;
+    this.fillJob = this.delivery.fillJob;
   }
 
   /**
    * The hash that names this version's fill Job: source kind, location and version.
    */
   public get contentHash(): string {
-    return createHash('sha256').update(`${this.source._kind}\n${this.source.location}\n${this.source.version}`).digest('hex').slice(0, 8);
+    return this.source._strategy.contentHash();
   }
 
   /**
@@ -482,343 +447,75 @@ export class ModelVolume extends Construct {
    * @internal
    */
   public _mountFor(consumer: Construct, securityContext: k8s.SecurityContext, replicas: number): ModelMount {
-    if (this.cacheAccessMode === CacheAccessMode.READ_WRITE_ONCE && replicas > 1) {
-      throw new InferenceConfigError(consumer, 'InferenceService', {
-        prop: 'modelVolume',
-        received: `'${this.node.path}' with a ReadWriteOnce cache for up to ${replicas} replicas`,
-        allowed: 'a ReadWriteOnce cache only with a single replica (one node mounts it); ReadWriteMany otherwise',
-        fix: 'set cacheAccessMode to CacheAccessMode.READ_WRITE_MANY (with an RWX storage class), or run one replica',
-      });
-    }
-    const volumeName = `model-${this.name}`;
-    const mount: k8s.VolumeMount = { name: volumeName, mountPath: this.mountPath, readOnly: true };
-    const kind = this.source._kind;
-    if (kind === SourceKind.NFS) {
-      // Pod Security "restricted" forbids nfs volumes in pods: the export is bound through a
-      // PersistentVolume and its claim instead.
-      return {
-        volumes: [{ name: volumeName, persistentVolumeClaim: { claimName: this.nfsClaim!.name, readOnly: true } }],
-        initContainers: [], mount, scratchMebibytes: 0, downloads: false,
-      };
-    }
-    if (kind === SourceKind.PVC) {
-      return {
-        volumes: [{ name: volumeName, persistentVolumeClaim: { claimName: this.source._extra.claimName!, readOnly: true } }],
-        initContainers: [], mount: { ...mount, subPath: this.source.location }, scratchMebibytes: 0, downloads: false,
-      };
-    }
-    if (kind === SourceKind.OCI_IMAGE) {
-      if (this.imageVolumesAvailable()) {
-        return {
-          volumes: [{ name: volumeName, image: { reference: this.source.location, pullPolicy: 'IfNotPresent' } } as ModelPodVolume],
-          initContainers: [], mount: { ...mount, subPath: this.source._extra.path!.replace(/^\//, '') }, scratchMebibytes: 0, downloads: false,
-        };
-      }
-      const scratch = this.scratchMebibytes();
-      return {
-        volumes: [{ name: volumeName, emptyDir: { sizeLimit: k8s.Quantity.fromString(`${scratch}Mi`) } }],
-        initContainers: [{
-          name: `copy-${this.name}`.slice(0, 63),
-          image: this.source.location,
-          imagePullPolicy: 'Always',
-          command: ['/bin/sh', '-c', `cp -a ${this.source._extra.path}/. ${STAGING_ROOT}/ && touch ${STAGING_ROOT}/${COMPLETION_MARKER}`],
-          volumeMounts: [{ name: volumeName, mountPath: STAGING_ROOT }],
-          securityContext,
-          resources: this.downloaderResources(),
-        }],
-        mount,
-        scratchMebibytes: scratch,
-        downloads: false,
-      };
-    }
-    if (this.cacheClaim) {
-      const cacheVolume: k8s.Volume = { name: volumeName, persistentVolumeClaim: { claimName: this.cacheClaim.name } };
-      const cacheMount = { ...mount, subPath: this.cacheSubPath() };
-      if (this.fillJob) {
-        return { volumes: [cacheVolume], initContainers: [this.waitContainer(volumeName, securityContext)], mount: cacheMount, scratchMebibytes: 0, downloads: false };
-      }
-      return {
-        volumes: [cacheVolume, ...this.downloaderVolumes()],
-        initContainers: [this.downloadContainer(`fetch-${this.name}`, volumeName, securityContext, `${STAGING_ROOT}/${this.cacheSubPath()}`)],
-        mount: cacheMount, scratchMebibytes: 0, downloads: true,
-      };
-    }
-    const scratch = this.scratchMebibytes();
+    return this.delivery.mountFor(consumer, securityContext, replicas);
+  }
+
+  /** What the source sees of this volume when it binds. */
+  private context(downloaderImage: string, credentialsSecret: string | undefined): VolumeContext {
+    const props = this.props;
     return {
-      volumes: [{ name: volumeName, emptyDir: { sizeLimit: k8s.Quantity.fromString(`${scratch}Mi`) } }, ...this.downloaderVolumes()],
-      initContainers: [this.downloadContainer(`fetch-${this.name}`, volumeName, securityContext, `${STAGING_ROOT}/${this.cacheSubPath()}`)],
-      mount: { ...mount, subPath: this.cacheSubPath() },
-      scratchMebibytes: scratch,
-      downloads: true,
+      scope: this,
+      name: this.name,
+      version: this.version,
+      mountPath: this.mountPath,
+      sizeMebibytes: props.size?.toMebibytes(),
+      downloadTimeout: this.downloadTimeout,
+      downloaderImage,
+      downloaderEnv: props.downloaderEnv ?? {},
+      credentialsSecret,
+      serviceAccountAnnotations: props.workloadIdentity?.serviceAccountAnnotations,
+      identityPodLabels: props.workloadIdentity?.podLabels,
+      kubernetesVersion: props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+      cache: this.cacheSettings(),
+      labels: () => this.labels(),
+      fail: (options) => this.fail(options),
     };
   }
 
-  /** A static, read-only PersistentVolume for the NFS export and the claim bound to it. */
-  private bindNfsExport(): k8s.KubePersistentVolumeClaim {
-    const namespace = Chart.of(this).namespace ?? 'default';
-    const version = toLabelValue(this.version).toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    const claimName = `${this.name}-${version}`.slice(0, 63).replace(/-+$/, '');
-    const volumeName = `${namespace}-${claimName}`.slice(0, 253);
-    const capacity = k8s.Quantity.fromString(`${this.props.size?.toMebibytes() ?? 100 * 1024}Mi`);
-    const pv = new k8s.KubePersistentVolume(this, 'NfsVolume', {
-      metadata: { name: volumeName, labels: this.labels() },
-      spec: {
-        capacity: { storage: capacity },
-        accessModes: ['ReadOnlyMany'],
-        persistentVolumeReclaimPolicy: 'Retain',
-        storageClassName: '',
-        mountOptions: ['nfsvers=4.1'],
-        nfs: { server: this.source._extra.server!, path: this.source.location, readOnly: true },
-        claimRef: { namespace, name: claimName },
-      },
-    });
-    // PersistentVolumes are cluster-scoped: no namespace.
-    clusterScoped(pv);
-    return new k8s.KubePersistentVolumeClaim(this, 'NfsClaim', {
-      metadata: { name: claimName, labels: this.labels() },
-      spec: { accessModes: ['ReadOnlyMany'], storageClassName: '', volumeName, resources: { requests: { storage: capacity } } },
-    });
-  }
-
-  /** Folder of this version inside the download volume or cache. */
-  private cacheSubPath(): string {
-    return `${this.name}/${this.version}`;
-  }
-
-  private scratchMebibytes(): number {
-    const size = this.props.size?.toMebibytes();
-    // Room for the weights plus one archive or partial file during the download.
-    return size !== undefined ? Math.ceil(size * 1.2) : 50 * 1024;
-  }
-
-  private imageVolumesAvailable(): boolean {
-    return atLeast(this.props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, 1, 33);
+  private cacheSettings(): CacheSettings | undefined {
+    const { cacheSize, cacheStorageClass } = this.props;
+    if (!cacheSize || !this.cacheAccessMode) return undefined;
+    return {
+      sizeMebibytes: cacheSize.toMebibytes(),
+      storageClass: cacheStorageClass,
+      accessMode: this.cacheAccessMode,
+      shared: this.cacheAccessMode === CacheAccessMode.READ_WRITE_MANY,
+    };
   }
 
   private labels(): { [key: string]: string } {
     return {
       'app.kubernetes.io/name': this.name,
       'app.kubernetes.io/component': 'model-volume',
-      'app.kubernetes.io/managed-by': 'cdk8s-inference',
+      ...MANAGED_BY_LABELS,
       'inference.cdk8s.io/model-version': toLabelValue(this.version),
     };
-  }
-
-  private downloaderResources(): k8s.ResourceRequirements {
-    return {
-      requests: { 'cpu': k8s.Quantity.fromString('500m'), 'memory': k8s.Quantity.fromString('1Gi'), 'ephemeral-storage': k8s.Quantity.fromString('1Gi') },
-      limits: { 'cpu': k8s.Quantity.fromString('2'), 'memory': k8s.Quantity.fromString('2Gi'), 'ephemeral-storage': k8s.Quantity.fromString('2Gi') },
-    };
-  }
-
-  /** The downloader's environment: endpoint, region, settings and credentials by reference. */
-  private downloaderEnv(): { env: k8s.EnvVar[]; envFrom: k8s.EnvFromSource[] } {
-    const env: k8s.EnvVar[] = [{ name: 'HOME', value: '/tmp' }, { name: 'HF_HOME', value: '/tmp/hf' }];
-    const { endpoint, region } = this.source._extra;
-    if (endpoint) env.push({ name: 'AWS_ENDPOINT_URL', value: endpoint }, { name: 'S3_USE_HTTPS', value: endpoint.startsWith('https') ? '1' : '0' });
-    if (region) env.push({ name: 'AWS_DEFAULT_REGION', value: region });
-    for (const [name, value] of Object.entries(this.props.downloaderEnv ?? {})) env.push({ name, value });
-    const envFrom: k8s.EnvFromSource[] = [];
-    if (this.props.credentialsSecret && this.source._kind === SourceKind.GCS) {
-      // A GCS key is a file: mounted from the Secret, named by GOOGLE_APPLICATION_CREDENTIALS.
-      env.push({ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/var/secrets/gcs/gcloud-application-credentials.json' });
-    } else if (this.props.credentialsSecret) {
-      envFrom.push({ secretRef: { name: this.props.credentialsSecret } });
-    }
-    return { env, envFrom };
-  }
-
-  /** The shell that downloads into `<dest>.partial`, then renames it and writes the marker. */
-  private downloadScript(dest: string): string {
-    const kind = this.source._kind;
-    const fetch = kind === SourceKind.HTTPS
-      ? `python3 - "$partial" <<'PY'\n${HTTPS_FETCH}\nPY`
-      : `/storage-initializer/scripts/initializer-entrypoint "${this.downloaderUri()}" "$partial"`;
-    return [
-      'set -eu',
-      `dest="${dest}"`,
-      'partial="$dest.partial"',
-      `if [ -f "$dest/${COMPLETION_MARKER}" ]; then echo "model already present in $dest"; exit 0; fi`,
-      'rm -rf "$partial" && mkdir -p "$partial"',
-      fetch,
-      'rm -rf "$dest" && mv "$partial" "$dest"',
-      `touch "$dest/${COMPLETION_MARKER}"`,
-      'echo "model downloaded to $dest"',
-    ].join('\n');
-  }
-
-  private downloaderUri(): string {
-    return this.source._kind === SourceKind.HUGGING_FACE ? `hf://${this.source.location}:${this.source.version}` : this.source.location;
-  }
-
-  private downloadContainer(name: string, volumeName: string, securityContext: k8s.SecurityContext, dest: string): k8s.Container {
-    const { env, envFrom } = this.downloaderEnv();
-    if (this.source._kind === SourceKind.HTTPS) {
-      env.push({ name: 'MODEL_URL', value: this.source.location }, { name: 'MODEL_SHA256', value: this.source.version });
-    }
-    const mounts: k8s.VolumeMount[] = [{ name: volumeName, mountPath: STAGING_ROOT }, { name: 'downloader-tmp', mountPath: '/tmp' }];
-    if (this.props.credentialsSecret && this.source._kind === SourceKind.GCS) {
-      mounts.push({ name: 'gcs-credentials', mountPath: '/var/secrets/gcs', readOnly: true });
-    }
-    return {
-      name: name.slice(0, 63),
-      image: this.downloaderImage,
-      imagePullPolicy: 'Always',
-      command: ['/bin/sh', '-c', this.downloadScript(dest)],
-      env,
-      envFrom: envFrom.length ? envFrom : undefined,
-      volumeMounts: mounts,
-      securityContext,
-      resources: this.downloaderResources(),
-    };
-  }
-
-  private waitContainer(volumeName: string, securityContext: k8s.SecurityContext): k8s.Container {
-    const marker = `${STAGING_ROOT}/${this.cacheSubPath()}/${COMPLETION_MARKER}`;
-    return {
-      name: `wait-${this.name}`.slice(0, 63),
-      image: this.downloaderImage,
-      imagePullPolicy: 'Always',
-      command: ['/bin/sh', '-c', `until [ -f "${marker}" ]; do echo "waiting for ${this.fillJob!.name} to fill the cache"; sleep 10; done`],
-      volumeMounts: [{ name: volumeName, mountPath: STAGING_ROOT, readOnly: true }],
-      securityContext,
-      resources: {
-        requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi'), 'ephemeral-storage': k8s.Quantity.fromString('16Mi') },
-        limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi'), 'ephemeral-storage': k8s.Quantity.fromString('32Mi') },
-      },
-    };
-  }
-
-  /** Extra pod volumes the download containers need (scratch /tmp, GCS key file). */
-  private downloaderVolumes(): k8s.Volume[] {
-    const volumes: k8s.Volume[] = [{ name: 'downloader-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } }];
-    if (this.props.credentialsSecret && this.source._kind === SourceKind.GCS) {
-      volumes.push({ name: 'gcs-credentials', secret: { secretName: this.props.credentialsSecret } });
-    }
-    return volumes;
-  }
-
-  private buildFillJob(): k8s.KubeJob {
-    const securityContext = restrictedContainerSecurityContext(DEFAULT_UID);
-    const serviceAccount = new k8s.KubeServiceAccount(this, 'FillServiceAccount', {
-      metadata: { name: `${this.name}-fill`, labels: this.labels(), annotations: this.workloadIdentityAnnotations() },
-      automountServiceAccountToken: false,
-    });
-    const volumeName = 'cache';
-    const podLabels = { ...this.labels(), ...this.props.workloadIdentity?.podLabels };
-    const policy = new kplus.NetworkPolicy(this, 'FillNetworkPolicy', {
-      metadata: { name: `${this.name}-fill`, labels: this.labels() },
-      selector: kplus.Pods.select(this, 'FillPods', { labels: this.labels() }),
-      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
-      egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
-    });
-    allowBaselineEgress(this, policy, this.egressPorts);
-    const job = new k8s.KubeJob(this, 'Fill', {
-      metadata: { name: `${this.name}-fill-${this.contentHash}`, labels: this.labels() },
-      spec: {
-        backoffLimit: 6,
-        activeDeadlineSeconds: this.downloadTimeout.toSeconds() * 2,
-        ttlSecondsAfterFinished: 7 * 24 * 3600,
-        template: {
-          metadata: { labels: podLabels },
-          spec: {
-            restartPolicy: 'OnFailure',
-            serviceAccountName: serviceAccount.name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(DEFAULT_UID),
-            containers: [{
-              ...this.downloadContainer('fill', volumeName, securityContext, `${STAGING_ROOT}/${this.cacheSubPath()}`),
-            }],
-            volumes: [{ name: volumeName, persistentVolumeClaim: { claimName: this.cacheClaim!.name } }, ...this.downloaderVolumes()],
-          },
-        },
-      },
-    });
-    return job;
-  }
-
-  /** ServiceAccount annotations for workload identity. */
-  private workloadIdentityAnnotations(): { [key: string]: string } | undefined {
-    return this.props.workloadIdentity?.serviceAccountAnnotations;
   }
 
   private fail(options: InvalidPropOptions): never {
     throw new InferenceConfigError(this, KIND, options);
   }
 
-  private checkSource(): void {
-    const s = this.source;
-    const kind = s._kind;
-    const schemes: { [kind: string]: RegExp } = {
-      [SourceKind.S3]: /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/,
-      [SourceKind.GCS]: /^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}[a-z0-9](\/.*)?$/,
-      [SourceKind.AZURE_BLOB]: /^https:\/\/[a-z0-9]{3,24}\.blob\.core\.windows\.net\/[a-z0-9-]{3,63}(\/.*)?$/,
-      [SourceKind.HUGGING_FACE]: /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/,
-      [SourceKind.HTTPS]: /^https:\/\/[^\s]+\.(tar\.gz|tgz|zip)$/,
-      [SourceKind.NFS]: /^\/\S*$/,
-      [SourceKind.PVC]: /^[^/\s]\S*$/,
-      [SourceKind.OCI_IMAGE]: /@sha256:[a-f0-9]{64}$/,
-    };
-    if (kind.startsWith('unknown:')) {
+  /** The name of the Secret with the downloader's credentials, given as a Secret or its name. */
+  private credentialsSecretName(): string | undefined {
+    const { credentials, credentialsSecret } = this.props;
+    if (credentials && credentialsSecret !== undefined) {
       this.fail({
-        prop: 'source',
-        received: s.location,
-        allowed: 'a URI with scheme s3://, gs://, hf://, https://, nfs://, pvc:// or oci://',
-        fix: 'use one of those schemes, or a ModelSource factory such as ModelSource.s3(...)',
+        code: ErrorCode.CONFLICTING_CREDENTIALS,
+        prop: 'credentials',
+        received: `the Secret '${credentials.name}' and credentialsSecret '${credentialsSecret}'`,
+        allowed: 'one of credentials (a Secret) and credentialsSecret (a Secret\'s name)',
+        fix: 'remove credentialsSecret and keep credentials, or the other way round',
       });
     }
-    if (/^[a-z0-9+.-]+:\/\/[^/@\s]+:[^/@\s]+@/i.test(s.location)) {
-      this.fail({
-        prop: 'source',
-        received: s.location.replace(/\/\/[^/@]+@/, '//<credentials>@'),
-        allowed: 'a location without credentials in it: a secret value must never appear in the YAML',
-        fix: 'remove the user:password part and pass credentialsSecret (or a workloadIdentity) instead',
-      });
-    }
-    if (!schemes[kind].test(s.location)) {
-      const examples: { [kind: string]: string } = {
-        [SourceKind.S3]: 's3://bucket/path/<version>/',
-        [SourceKind.GCS]: 'gs://bucket/path/<version>/',
-        [SourceKind.AZURE_BLOB]: 'https://<account>.blob.core.windows.net/<container>/<path>/<version>/',
-        [SourceKind.HUGGING_FACE]: '<org>/<repository>',
-        [SourceKind.HTTPS]: 'https://host/path/model.tar.gz (or .tgz, .zip)',
-        [SourceKind.NFS]: 'an absolute export path, e.g. /exports/models/<name>/<version>',
-        [SourceKind.PVC]: 'a relative folder inside the claim, e.g. <name>/<version>',
-        [SourceKind.OCI_IMAGE]: 'registry/repository@sha256:<64 hex digits>',
-      };
-      this.fail({
-        prop: 'source',
-        received: s.location,
-        allowed: `a ${kind} location like ${examples[kind]}`,
-        fix: kind === SourceKind.OCI_IMAGE ? 'pin the image by digest' : 'correct the location',
-      });
-    }
-    const pins: { [kind: string]: [RegExp, string, string] } = {
-      [SourceKind.HUGGING_FACE]: [/^[a-f0-9]{40}$/, 'a commit hash of 40 hex characters (branches and tags move)', 'copy the commit from the repository history on the Hub'],
-      [SourceKind.HTTPS]: [/^[a-f0-9]{64}$/, 'the archive\'s SHA-256, 64 hex characters', 'compute it with `sha256sum` and pass it as sha256'],
-      [SourceKind.OCI_IMAGE]: [/^sha256:[a-f0-9]{64}$/, 'an image digest', 'pin the image by digest'],
-    };
-    const pin = pins[kind];
-    if (pin && !pin[0].test(s.version)) {
-      this.fail({ prop: 'source version', received: s.version || '(none)', allowed: pin[1], fix: pin[2] });
-    }
-    if (!pin) {
-      const segments = s.location.split('/').filter(Boolean);
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(s.version) || !segments.includes(s.version)) {
-        this.fail({
-          prop: 'source version',
-          received: s.version || '(none)',
-          allowed: `a version (letters, digits, '.', '_', '-') that is a folder of the location '${s.location}', so the location is pinned`,
-          fix: 'point the location at a versioned folder (e.g. .../2024-07-23/) and pass that folder name as version',
-        });
-      }
-    }
+    return credentials?.name ?? credentialsSecret;
   }
 
-  private checkCredentials(): void {
+  private checkDownloaderEnv(): void {
     for (const name of Object.keys(this.props.downloaderEnv ?? {})) {
       if (isSecretName(name)) {
         this.fail({
+          code: ErrorCode.SECRET_IN_DOWNLOADER_ENV,
           prop: `downloaderEnv.${name}`,
           received: '(a literal value, not shown)',
           allowed: 'non-secret settings only: a secret value must never appear in the YAML',
@@ -826,9 +523,13 @@ export class ModelVolume extends Construct {
         });
       }
     }
+  }
+
+  private checkWorkloadIdentity(): void {
     const wi = this.props.workloadIdentity;
     if (wi && !wi._pattern.test(wi._identity)) {
       this.fail({
+        code: ErrorCode.INVALID_WORKLOAD_IDENTITY,
         prop: 'workloadIdentity',
         received: wi._identity,
         allowed: `an identity of the form ${wi._pattern.source}`,
@@ -837,26 +538,3 @@ export class ModelVolume extends Construct {
     }
   }
 }
-
-/** Downloads MODEL_URL into argv[1], checks MODEL_SHA256, unpacks the archive. */
-const HTTPS_FETCH = [
-  'import hashlib, os, sys, tarfile, tempfile, urllib.request, zipfile',
-  'dest, url, want = sys.argv[1], os.environ["MODEL_URL"], os.environ["MODEL_SHA256"]',
-  'digest = hashlib.sha256()',
-  'with tempfile.NamedTemporaryFile(dir="/tmp", delete=False) as out, urllib.request.urlopen(url, timeout=60) as body:',
-  '    for chunk in iter(lambda: body.read(1 << 20), b""):',
-  '        digest.update(chunk)',
-  '        out.write(chunk)',
-  'if digest.hexdigest() != want:',
-  '    sys.exit(f"sha256 mismatch for {url}: got {digest.hexdigest()}, want {want}")',
-  'if url.endswith(".zip"):',
-  '    zipfile.ZipFile(out.name).extractall(dest)',
-  'else:',
-  '    archive = tarfile.open(out.name)',
-  '    try:',
-  '        archive.extractall(dest, filter="data")',
-  '    except TypeError:  # Python before 3.11.4 has no extraction filters',
-  '        archive.extractall(dest)',
-  'os.unlink(out.name)',
-].join('\n');
-

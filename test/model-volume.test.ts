@@ -5,8 +5,10 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  CacheAccessMode, Gpu, InferenceService, InferenceServiceProps, ModelServer, ModelSource, ModelVolume, ModelVolumeProps, Scaling, WorkloadIdentity,
+  CacheAccessMode, ErrorCode, Gpu, InferenceService, InferenceServiceProps, ModelServer, ModelSource, ModelVolume, ModelVolumeProps, Scaling,
+  WorkloadIdentity,
 } from '../lib';
 import { chart, Manifest, only, podSpec, serverContainer } from './util';
 
@@ -200,6 +202,23 @@ describe('sources', () => {
     expect(egressPorts).toEqual(expect.arrayContaining([443, 9000]));
   });
 
+  test('credentials given as a kplus.ISecret render the same YAML as the Secret\'s name', () => {
+    const yaml = (source: ModelSource, credentials: (c: ReturnType<typeof chart>) => Partial<ModelVolumeProps>) => {
+      const c = chart();
+      const weights = new ModelVolume(c, 'weights', { source, ...credentials(c) });
+      new InferenceService(c, 'svc', { server: ModelServer.vllm({}), gpu: Gpu.nvidia(1), modelVolume: weights });
+      return Testing.synth(c);
+    };
+    const s3Source = ModelSource.s3('s3://models/llama/v3/', { version: 'v3', endpoint: 'http://minio.storage:9000' });
+    const gcsSource = ModelSource.gcs('gs://vision/resnet/3/', { version: '3' });
+    for (const source of [s3Source, gcsSource]) {
+      const byName = yaml(source, () => ({ credentialsSecret: 'model-reader' }));
+      const bySecret = yaml(source, (c) => ({ credentials: kplus.Secret.fromSecretName(c, 'Reader', 'model-reader') }));
+      expect(bySecret).toEqual(byName);
+      expect(JSON.stringify(bySecret)).toContain('model-reader');
+    }
+  });
+
   test('GCS reads its key file from the Secret, never as environment', () => {
     const m = synth({ source: ModelSource.gcs('gs://vision/resnet/3/', { version: '3' }), credentialsSecret: 'gcs-reader' }, { server: ModelServer.tfServing({ modelName: 'resnet' }), gpu: undefined });
     const [fetch] = initContainers(m);
@@ -304,34 +323,43 @@ describe('versions', () => {
 });
 
 describe('ModelVolume refuses bad input', () => {
-  const build = (props: Partial<ModelVolumeProps>, service: Partial<InferenceServiceProps> = {}) => () => synth({ ...s3(), ...props } as ModelVolumeProps, service);
+  const build = (props: Partial<ModelVolumeProps>, service: Partial<InferenceServiceProps> = {}) =>
+    () => synth({ ...s3(), ...props } as ModelVolumeProps, service);
 
   test('throws on an unknown scheme', () => {
     expect(build({ source: ModelSource.fromUri('ftp://models/llama/v1/', 'v1') })).toThrow(
       "ModelVolume 'test/weights': invalid source: received 'ftp://models/llama/v1/'; allowed: a URI with scheme s3://, gs://, hf://, https://, nfs://, pvc:// or oci://. " +
       'Fix: use one of those schemes, or a ModelSource factory such as ModelSource.s3(...)');
+    expect(build({ source: ModelSource.fromUri('ftp://models/llama/v1/', 'v1') })).toThrow(expect.objectContaining({ code: ErrorCode.UNSUPPORTED_MODEL_SOURCE_SCHEME }));
   });
 
   test('throws when the version is not pinned in the location', () => {
     expect(build({ source: ModelSource.s3('s3://models/llama/latest/', { version: '2024-07-23' }) })).toThrow(
       /ModelVolume 'test\/weights': invalid source version: received '2024-07-23'; allowed: a version .* that is a folder of the location 's3:\/\/models\/llama\/latest\/'/);
+    expect(build({ source: ModelSource.s3('s3://models/llama/latest/', { version: '2024-07-23' }) })).toThrow(expect.objectContaining({ code: ErrorCode.UNPINNED_MODEL_VERSION }));
   });
 
   test('throws when a Hugging Face revision is a branch', () => {
     expect(build({ source: ModelSource.huggingFace('org/repo', { revision: 'main' }) })).toThrow(
       /invalid source version: received 'main'; allowed: a commit hash of 40 hex characters \(branches and tags move\)/);
+    expect(build({ source: ModelSource.huggingFace('org/repo', { revision: 'main' }) })).toThrow(expect.objectContaining({ code: ErrorCode.UNPINNED_MODEL_VERSION }));
   });
 
   test('throws when an HTTPS archive has no checksum or an OCI image no digest', () => {
     expect(build({ source: ModelSource.https('https://host/m.tar.gz', { sha256: '' }) })).toThrow(/invalid source version: received '\(none\)'; allowed: the archive's SHA-256/);
     expect(build({ source: ModelSource.ociImage('registry.example.com/models/llama:v1') })).toThrow(/invalid source: .*allowed: a oci-image location like registry\/repository@sha256/);
+    expect(build({ source: ModelSource.https('https://host/m.tar.gz', { sha256: '' }) })).toThrow(expect.objectContaining({ code: ErrorCode.UNPINNED_MODEL_VERSION }));
+    expect(build({ source: ModelSource.ociImage('registry.example.com/models/llama:v1') })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_MODEL_SOURCE_LOCATION }));
   });
 
   test('throws on a ReadWriteOnce cache with more than one replica', () => {
-    expect(build({ cacheSize: Size.gibibytes(64), cacheAccessMode: CacheAccessMode.READ_WRITE_ONCE }, { scaling: Scaling.onQueueDepth({ maxReplicas: 3 }) })).toThrow(
+    const rwoCache = { cacheSize: Size.gibibytes(64), cacheAccessMode: CacheAccessMode.READ_WRITE_ONCE };
+    const rwo = build(rwoCache, { scaling: Scaling.onQueueDepth({ maxReplicas: 3 }) });
+    expect(rwo).toThrow(
       "InferenceService 'test/svc': invalid modelVolume: received ''test/weights' with a ReadWriteOnce cache for up to 3 replicas'; " +
       'allowed: a ReadWriteOnce cache only with a single replica (one node mounts it); ReadWriteMany otherwise. ' +
       'Fix: set cacheAccessMode to CacheAccessMode.READ_WRITE_MANY (with an RWX storage class), or run one replica');
+    expect(rwo).toThrow(expect.objectContaining({ code: ErrorCode.READ_WRITE_ONCE_CACHE_REPLICAS }));
   });
 
   test('throws when credentials are written into the location or the environment', () => {
@@ -340,6 +368,16 @@ describe('ModelVolume refuses bad input', () => {
     expect(build({ source: ModelSource.fromUri('s3://AKIAEXAMPLE:wJalrXUtnFEMI@models/llama/v1/', 'v1') })).not.toThrow(/wJalrXUtnFEMI/);
     expect(build({ downloaderEnv: { AWS_SECRET_ACCESS_KEY: 'x' } })).toThrow(
       /invalid downloaderEnv.AWS_SECRET_ACCESS_KEY: received '\(a literal value, not shown\)'; allowed: non-secret settings only/);
+    expect(build({ source: ModelSource.fromUri('s3://AKIAEXAMPLE:wJalrXUtnFEMI@models/llama/v1/', 'v1') })).toThrow(expect.objectContaining({ code: ErrorCode.CREDENTIALS_IN_MODEL_SOURCE }));
+    expect(build({ downloaderEnv: { AWS_SECRET_ACCESS_KEY: 'x' } })).toThrow(expect.objectContaining({ code: ErrorCode.SECRET_IN_DOWNLOADER_ENV }));
+  });
+
+  test('throws when credentials are given both as a Secret and as its name', () => {
+    const c = chart();
+    expect(() => new ModelVolume(c, 'weights', { ...s3(), credentials: kplus.Secret.fromSecretName(c, 'Reader', 'model-reader'), credentialsSecret: 'model-reader' })).toThrow(
+      "ModelVolume 'test/weights': invalid credentials: received 'the Secret 'model-reader' and credentialsSecret 'model-reader''; " +
+      "allowed: one of credentials (a Secret) and credentialsSecret (a Secret's name). Fix: remove credentialsSecret and keep credentials, or the other way round " +
+      '[code: ConflictingCredentials]');
   });
 
   test('throws when two volumes claim one mount path', () => {
@@ -360,10 +398,12 @@ describe('ModelVolume refuses bad input', () => {
     expect(build({ size: Size.gibibytes(16), cacheSize: Size.gibibytes(10) })).toThrow(
       "ModelVolume 'test/weights': invalid cacheSize: received '10240Mi'; allowed: at least the declared model size (16384Mi); twice that keeps the previous version during a rollout. " +
       'Fix: set cacheSize to at least Size.mebibytes(32768)');
+    expect(build({ size: Size.gibibytes(16), cacheSize: Size.gibibytes(10) })).toThrow(expect.objectContaining({ code: ErrorCode.CACHE_TOO_SMALL }));
   });
 
   test('throws when a mounted source asks for a cache', () => {
     expect(build({ source: ModelSource.nfs('nfs', '/m/v1', { version: 'v1' }), cacheSize: Size.gibibytes(1) })).toThrow(/invalid cacheSize: .*allowed: a cache only for downloaded sources/);
+    expect(build({ source: ModelSource.nfs('nfs', '/m/v1', { version: 'v1' }), cacheSize: Size.gibibytes(1) })).toThrow(expect.objectContaining({ code: ErrorCode.CACHE_FOR_MOUNTED_SOURCE }));
   });
 
   test('throws when TensorFlow Serving gets a version that is not a number', () => {
@@ -379,6 +419,7 @@ describe('ModelVolume refuses bad input', () => {
 
   test('throws on a malformed workload identity', () => {
     expect(build({ workloadIdentity: WorkloadIdentity.awsIrsa('model-reader') })).toThrow(/invalid workloadIdentity: received 'model-reader'/);
+    expect(build({ workloadIdentity: WorkloadIdentity.awsIrsa('model-reader') })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_WORKLOAD_IDENTITY }));
   });
 
   test('throws when the volume name is not a DNS-1035 label', () => {
