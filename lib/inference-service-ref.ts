@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import type { Gpu } from './gpu';
 import type { ModelServer } from './model-server';
@@ -41,7 +42,7 @@ export interface IInferenceService extends IConstruct {
   /** The KEDA ScaledObject, when scaling on queue depth through KEDA. */
   readonly scaledObject?: ApiObject;
   /** The PodDisruptionBudget, when the service runs at least two replicas. */
-  readonly disruptionBudget?: ApiObject;
+  readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   /** GPUs per replica, if any. */
   readonly gpu?: Gpu;
   /** The model's weights, when they come from a ModelVolume. */

@@ -1,3 +1,9 @@
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { ErrorCode } from './error-codes';
+import { AutoscalingTarget, BoundScaling, horizontalPodAutoscaler, kedaScaledObject, queueMetric } from './private/service/autoscalers';
+import { fail } from './private/service/fail';
+
 /**
  * Which Kubernetes metrics API carries the queue-depth metric to the HorizontalPodAutoscaler.
  */
@@ -83,12 +89,12 @@ export interface QueueDepthScalingOptions extends AutoscalingBounds {
 export class Scaling {
   /** A fixed number of replicas, no autoscaler. */
   public static fixed(replicas: number): Scaling {
-    return new Scaling('fixed', replicas, replicas);
+    return new Scaling('fixed', new FixedReplicas(replicas));
   }
 
   /** Scale on average CPU use: for CPU-bound classic models. */
   public static onCpu(options: CpuScalingOptions): Scaling {
-    return new Scaling('cpu', options.minReplicas ?? 2, options.maxReplicas, options.targetUtilizationPercent ?? 70);
+    return new Scaling('cpu', new CpuScaling(options.minReplicas ?? 2, options.maxReplicas, options.targetUtilizationPercent ?? 70));
   }
 
   /**
@@ -98,11 +104,17 @@ export class Scaling {
    * `metricsApi: QueueMetricsApi.KEDA` (see the README).
    */
   public static onQueueDepth(options: QueueDepthScalingOptions): Scaling {
-    return new Scaling('queue', options.minReplicas ?? 2, options.maxReplicas, options.targetPerReplica ?? 5,
-      options.metricsApi ?? QueueMetricsApi.PODS, options.prometheusAddress);
+    const metricsApi = options.metricsApi ?? QueueMetricsApi.PODS;
+    return new Scaling('queue', QUEUE_SCALERS[metricsApi]({
+      minReplicas: options.minReplicas ?? 2,
+      maxReplicas: options.maxReplicas,
+      targetPerReplica: options.targetPerReplica ?? 5,
+      metricsApi,
+      prometheusAddress: options.prometheusAddress,
+    }));
   }
 
-  /** `fixed`, `cpu` or `queue`. */
+  /** `fixed`, `cpu` or `queue` (for information: the variant renders itself). */
   public readonly mode: string;
   /** Fewest replicas (the replica count when fixed). */
   public readonly minReplicas: number;
@@ -121,15 +133,221 @@ export class Scaling {
   /** Queued requests per replica the autoscaler aims for, when scaling on queue depth. */
   public readonly queueTargetPerReplica?: number;
 
-  private constructor(mode: string, minReplicas: number, maxReplicas: number, target?: number, metricsApi?: QueueMetricsApi, prometheusAddress?: string) {
+  private readonly variant: ScalingVariant;
+
+  private constructor(mode: string, variant: ScalingVariant) {
     this.mode = mode;
-    this.minReplicas = minReplicas;
-    this.maxReplicas = maxReplicas;
-    this.target = target;
-    this.metricsApi = metricsApi;
-    this.prometheusAddress = prometheusAddress;
-    this.fixedReplicas = mode === 'fixed' ? minReplicas : undefined;
-    this.autoscaled = mode !== 'fixed';
-    this.queueTargetPerReplica = mode === 'queue' ? target : undefined;
+    this.variant = variant;
+    this.minReplicas = variant.minReplicas;
+    this.maxReplicas = variant.maxReplicas;
+    this.target = variant.target;
+    this.metricsApi = variant.metricsApi;
+    this.prometheusAddress = variant.prometheusAddress;
+    this.fixedReplicas = variant.fixedReplicas;
+    this.autoscaled = variant.fixedReplicas === undefined;
+    this.queueTargetPerReplica = variant.queueTargetPerReplica;
+  }
+
+  /**
+   * Refuses settings no Deployment or autoscaler accepts, naming the service at `scope`.
+   * @internal
+   */
+  public _validate(scope: IConstruct): void {
+    this.variant.validate(scope);
+  }
+
+  /**
+   * Creates the autoscaler of the service, if any.
+   * @internal
+   */
+  public _bind(target: AutoscalingTarget): BoundScaling {
+    return this.variant.bind(target);
   }
 }
+
+/** One way of scaling: checks its numbers, then creates its autoscaler (or none). */
+abstract class ScalingVariant {
+  public readonly target?: number;
+  public readonly fixedReplicas?: number;
+  public readonly metricsApi?: QueueMetricsApi;
+  public readonly prometheusAddress?: string;
+  public readonly queueTargetPerReplica?: number;
+
+  public constructor(public readonly minReplicas: number, public readonly maxReplicas: number) {}
+
+  /** Refuses replica bounds and a target no autoscaler accepts. */
+  public validate(scope: IConstruct): void {
+    for (const [bound, value] of [['minReplicas', this.minReplicas], ['maxReplicas', this.maxReplicas]] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        fail(scope, { code: ErrorCode.INVALID_REPLICAS, prop: this.replicasProp(bound), received: value, allowed: 'a whole number, 1 or more', fix: 'give at least one replica' });
+      }
+    }
+    if (this.minReplicas > this.maxReplicas) {
+      fail(scope, {
+        code: ErrorCode.MIN_REPLICAS_ABOVE_MAX,
+        prop: 'scaling.minReplicas',
+        received: this.minReplicas,
+        allowed: `at most maxReplicas (${this.maxReplicas})`,
+        fix: 'raise maxReplicas or lower minReplicas',
+      });
+    }
+    this.validateTarget(scope);
+  }
+
+  /** Creates the autoscaler for `target`. */
+  public abstract bind(target: AutoscalingTarget): BoundScaling;
+
+  /** The prop a replica bound is named by in errors. */
+  protected replicasProp(bound: 'minReplicas' | 'maxReplicas'): string {
+    return `scaling.${bound}`;
+  }
+
+  /** Refuses a target out of range. */
+  protected abstract validateTarget(scope: IConstruct): void;
+}
+
+/** A replica count in the Deployment, no autoscaler. */
+class FixedReplicas extends ScalingVariant {
+  public readonly fixedReplicas: number;
+
+  public constructor(replicas: number) {
+    super(replicas, replicas);
+    this.fixedReplicas = replicas;
+  }
+
+  public bind(): BoundScaling {
+    return {};
+  }
+
+  protected replicasProp(): string {
+    return 'scaling (replicas)';
+  }
+
+  protected validateTarget(): void {}
+}
+
+/** A HorizontalPodAutoscaler on average CPU utilization. */
+class CpuScaling extends ScalingVariant {
+  /** Average CPU utilization (percent of the request) aimed for. */
+  public readonly target: number;
+
+  public constructor(minReplicas: number, maxReplicas: number, targetUtilizationPercent: number) {
+    super(minReplicas, maxReplicas);
+    this.target = targetUtilizationPercent;
+  }
+
+  public bind(target: AutoscalingTarget): BoundScaling {
+    const metric = kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(this.target));
+    return { autoscaler: horizontalPodAutoscaler(target, { minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, metric }) };
+  }
+
+  protected validateTarget(scope: IConstruct): void {
+    if (!(this.target > 0 && this.target <= 100)) {
+      fail(scope, {
+        code: ErrorCode.INVALID_SCALING_TARGET,
+        prop: 'scaling.targetUtilizationPercent', received: this.target, allowed: 'a percentage above 0, at most 100', fix: 'use e.g. 70',
+      });
+    }
+  }
+}
+
+/** The options of `Scaling.onQueueDepth` with their defaults. */
+interface QueueScalingSettings {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetPerReplica: number;
+  readonly metricsApi: QueueMetricsApi;
+  readonly prometheusAddress?: string;
+}
+
+/** Scaling on the server's queue, through one of the metrics APIs. */
+abstract class QueueScaling extends ScalingVariant {
+  /** Queued requests per replica aimed for. */
+  public readonly target: number;
+  public readonly metricsApi: QueueMetricsApi;
+  public readonly prometheusAddress?: string;
+  public readonly queueTargetPerReplica: number;
+
+  public constructor(settings: QueueScalingSettings) {
+    super(settings.minReplicas, settings.maxReplicas);
+    this.target = settings.targetPerReplica;
+    this.metricsApi = settings.metricsApi;
+    this.prometheusAddress = settings.prometheusAddress;
+    this.queueTargetPerReplica = settings.targetPerReplica;
+  }
+
+  protected validateTarget(scope: IConstruct): void {
+    if (!(this.target > 0)) {
+      fail(scope, {
+        code: ErrorCode.INVALID_SCALING_TARGET,
+        prop: 'scaling.targetPerReplica', received: this.target, allowed: 'a number of queued requests above 0', fix: 'use e.g. 5',
+      });
+    }
+    if (this.prometheusAddress !== undefined) this.validatePrometheusAddress(scope, this.prometheusAddress);
+  }
+
+  /** Refuses a Prometheus address this metrics API cannot use. */
+  protected abstract validatePrometheusAddress(scope: IConstruct, address: string): void;
+}
+
+/** The HPA metric of the queue metric `name` of the service named `service`, aiming at `target`. */
+type QueueHpaMetric = (name: string, target: kplus.MetricTarget, service: string) => kplus.Metric;
+
+/** Our HorizontalPodAutoscaler on a metric a metrics adapter (prometheus-adapter) serves. */
+class AdapterQueueScaling extends QueueScaling {
+  public constructor(settings: QueueScalingSettings, private readonly metric: QueueHpaMetric) {
+    super(settings);
+  }
+
+  public bind(target: AutoscalingTarget): BoundScaling {
+    // The metrics API names the series without the colons of Prometheus' recording-rule style.
+    const queueMetricName = queueMetric(target).replace(/:/g, '_');
+    const metric = this.metric(queueMetricName, kplus.MetricTarget.averageValue(this.target), target.metadata.name);
+    return { queueMetricName, autoscaler: horizontalPodAutoscaler(target, { minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, metric }) };
+  }
+
+  protected validatePrometheusAddress(scope: IConstruct, address: string): void {
+    fail(scope, {
+      code: ErrorCode.PROMETHEUS_ADDRESS_WITHOUT_KEDA,
+      prop: 'scaling.prometheusAddress',
+      received: address,
+      allowed: 'only with metricsApi: QueueMetricsApi.KEDA (an adapter finds Prometheus through its own configuration)',
+      fix: 'set metricsApi to QueueMetricsApi.KEDA, or remove prometheusAddress',
+    });
+  }
+}
+
+/** A KEDA ScaledObject that queries Prometheus itself; KEDA creates the HorizontalPodAutoscaler. */
+class KedaQueueScaling extends QueueScaling {
+  public bind(target: AutoscalingTarget): BoundScaling {
+    return {
+      scaledObject: kedaScaledObject(target, {
+        minReplicas: this.minReplicas,
+        maxReplicas: this.maxReplicas,
+        threshold: this.target,
+        prometheusAddress: this.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
+      }),
+    };
+  }
+
+  protected validatePrometheusAddress(scope: IConstruct, address: string): void {
+    if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(address)) {
+      fail(scope, {
+        code: ErrorCode.INVALID_PROMETHEUS_ADDRESS,
+        prop: 'scaling.prometheusAddress',
+        received: address,
+        allowed: 'an http:// or https:// URL of the Prometheus HTTP API, without query or fragment',
+        fix: `use e.g. '${DEFAULT_PROMETHEUS_ADDRESS}'`,
+      });
+    }
+  }
+}
+
+/** The queue-depth variant of each metrics API. */
+const QUEUE_SCALERS: { readonly [api in QueueMetricsApi]: (settings: QueueScalingSettings) => QueueScaling } = {
+  [QueueMetricsApi.PODS]: (settings) => new AdapterQueueScaling(settings, (name, target) => kplus.Metric.pods({ name, target })),
+  [QueueMetricsApi.EXTERNAL]: (settings) => new AdapterQueueScaling(settings, (name, target, service) => kplus.Metric.external({
+    name, target, labelSelector: kplus.LabelSelector.of({ labels: { service } }),
+  })),
+  [QueueMetricsApi.KEDA]: (settings) => new KedaQueueScaling(settings),
+};

@@ -1,6 +1,6 @@
-import { Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Gpu, InferenceService, ModelServer, QueueMetricsApi, Scaling } from '../lib';
+import { ErrorCode, Gpu, InferenceService, InferenceServiceProps, ModelServer, ModelSource, ModelVolume, QueueMetricsApi, Scaling } from '../lib';
 import { chart, only, podSpec, serverContainer, synthService } from './util';
 
 const vllm = (extra: Partial<Parameters<typeof ModelServer.vllm>[0]> = {}) =>
@@ -135,7 +135,8 @@ describe('drain', () => {
 
   test('an explicit grace period that covers the drain is kept', () => {
     const manifests = synthService({
-      server: vllm(), gpu: Gpu.nvidia(1), maxRequestDuration: Duration.minutes(1), preStopDelay: Duration.seconds(5), terminationGracePeriod: Duration.seconds(65),
+      server: vllm(), gpu: Gpu.nvidia(1),
+      maxRequestDuration: Duration.minutes(1), preStopDelay: Duration.seconds(5), terminationGracePeriod: Duration.seconds(65),
     });
     expect(podSpec(manifests).terminationGracePeriodSeconds).toBe(65);
     expect(serverContainer(manifests).lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
@@ -366,8 +367,8 @@ describe('egress', () => {
 describe('images', () => {
   test('pulled Always by default so pull secrets are checked on every start', () => {
     expect(serverContainer(synthService({ server: vllm(), gpu: Gpu.nvidia(1) })).imagePullPolicy).toBe('Always');
-    expect(serverContainer(synthService({ server: vllm(), gpu: Gpu.nvidia(1), imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT })).imagePullPolicy)
-      .toBe('IfNotPresent');
+    const ifNotPresent = synthService({ server: vllm(), gpu: Gpu.nvidia(1), imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT });
+    expect(serverContainer(ifNotPresent).imagePullPolicy).toBe('IfNotPresent');
   });
 });
 
@@ -399,5 +400,115 @@ describe('labels', () => {
 
   test('spread can be switched off', () => {
     expect(podSpec(synthService({ server: vllm(), gpu: Gpu.nvidia(1), spread: false })).topologySpreadConstraints).toBeUndefined();
+  });
+});
+
+describe('InferenceService refuses bad input with a stable code', () => {
+  /** Builds a one-GPU vLLM service named `svc` with `props` and expects it to throw `message` with `code`. */
+  function expectRefused(props: Partial<InferenceServiceProps>, message: RegExp, code: ErrorCode): void {
+    const build = () => new InferenceService(chart(), 'svc', { server: vllm(), gpu: Gpu.nvidia(1), ...props });
+    expect(build).toThrow(message);
+    expect(build).toThrow(expect.objectContaining({ code }));
+    expect(build).toThrow(`[code: ${code}]`);
+  }
+
+  test('throws when a replica count is not a whole number of at least 1', () => {
+    expectRefused({ scaling: Scaling.fixed(0) }, /^InferenceService 'test\/svc': invalid scaling \(replicas\): received 0; allowed: a whole number, 1 or more/,
+      ErrorCode.INVALID_REPLICAS);
+    expectRefused({ scaling: Scaling.onCpu({ minReplicas: 1.5, maxReplicas: 3 }) }, /invalid scaling.minReplicas: received 1.5/, ErrorCode.INVALID_REPLICAS);
+    expectRefused({ scaling: Scaling.onQueueDepth({ maxReplicas: 0 }) }, /invalid scaling.maxReplicas: received 0/, ErrorCode.INVALID_REPLICAS);
+  });
+
+  test('throws when minReplicas is above maxReplicas', () => {
+    expectRefused({ scaling: Scaling.onQueueDepth({ minReplicas: 5, maxReplicas: 3 }) },
+      /invalid scaling.minReplicas: received 5; allowed: at most maxReplicas \(3\)/, ErrorCode.MIN_REPLICAS_ABOVE_MAX);
+  });
+
+  test('throws when an autoscaling target is out of range', () => {
+    expectRefused({ scaling: Scaling.onCpu({ maxReplicas: 3, targetUtilizationPercent: 120 }) },
+      /invalid scaling.targetUtilizationPercent: received 120; allowed: a percentage above 0, at most 100/, ErrorCode.INVALID_SCALING_TARGET);
+    expectRefused({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, targetPerReplica: 0 }) },
+      /invalid scaling.targetPerReplica: received 0; allowed: a number of queued requests above 0/, ErrorCode.INVALID_SCALING_TARGET);
+  });
+
+  test('throws when a Prometheus address is given to an adapter, or is not a URL', () => {
+    for (const metricsApi of [QueueMetricsApi.PODS, QueueMetricsApi.EXTERNAL]) {
+      expectRefused({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi, prometheusAddress: 'http://prometheus:9090' }) },
+        /invalid scaling.prometheusAddress: received 'http:\/\/prometheus:9090'; allowed: only with metricsApi: QueueMetricsApi.KEDA/,
+        ErrorCode.PROMETHEUS_ADDRESS_WITHOUT_KEDA);
+    }
+    expectRefused({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'http://prometheus:9090/?q=1' }) },
+      /invalid scaling.prometheusAddress: received 'http:\/\/prometheus:9090\/\?q=1'; allowed: an http:\/\/ or https:\/\/ URL/, ErrorCode.INVALID_PROMETHEUS_ADDRESS);
+  });
+
+  test('throws when a server without a queue metric scales on queue depth, through any metrics API', () => {
+    for (const metricsApi of [QueueMetricsApi.PODS, QueueMetricsApi.EXTERNAL, QueueMetricsApi.KEDA]) {
+      expectRefused({ server: ModelServer.tfServing({ modelName: 'resnet' }), gpu: undefined, scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi }) },
+        /invalid scaling: received 'Scaling.onQueueDepth'; allowed: a server with a queue-depth metric .*'tf-serving' has none/, ErrorCode.NO_QUEUE_METRIC);
+    }
+  });
+
+  test('throws on a GPU count that is not whole, or differs from the parallelism', () => {
+    expectRefused({ gpu: Gpu.amd(0) }, /invalid gpu: received 0; allowed: a whole number of GPUs, 1 or more/, ErrorCode.INVALID_GPU_COUNT);
+    expectRefused({ server: vllm({ tensorParallelSize: 4 }), gpu: Gpu.nvidia(2) },
+      /invalid gpu: received '2 GPU\(s\)'; allowed: exactly tensorParallelSize \(4\) × pipelineParallelSize \(1\) = 4 GPUs per replica/, ErrorCode.GPU_COUNT_MISMATCH);
+  });
+
+  test('throws when several GPUs get no /dev/shm', () => {
+    expectRefused({ server: vllm({ tensorParallelSize: 2 }), gpu: Gpu.nvidia(2), sharedMemory: Size.mebibytes(0) },
+      /invalid sharedMemory: received '0'; allowed: a \/dev\/shm size above 0 with 2 GPUs/, ErrorCode.SHARED_MEMORY_REQUIRED);
+  });
+
+  test('throws on a CPU amount or a size that is not positive', () => {
+    expectRefused({ cpu: kplus.Cpu.millis(0) }, /invalid cpu: received '0m'; allowed: a positive CPU amount/, ErrorCode.INVALID_CPU);
+    expectRefused({ cpuLimit: kplus.Cpu.units(0) }, /invalid cpuLimit: received '0'/, ErrorCode.INVALID_CPU);
+    expectRefused({ memory: Size.mebibytes(0) }, /invalid memory: received '0Mi'; allowed: a size above 0/, ErrorCode.INVALID_SIZE);
+    expectRefused({ cacheSize: Size.mebibytes(0) }, /invalid cacheSize: received '0Mi'/, ErrorCode.INVALID_SIZE);
+  });
+
+  test('throws on a literal value under a secret-looking variable name', () => {
+    expectRefused({ env: { HF_TOKEN: kplus.EnvValue.fromValue('hf_abc') } },
+      /invalid env.HF_TOKEN: received '\(a literal value, not shown\)'; allowed: a reference to a Secret/, ErrorCode.LITERAL_SECRET_IN_ENV);
+  });
+
+  test('throws on a start-up budget or grace period too short', () => {
+    expectRefused({ startupTimeout: Duration.seconds(5) }, /invalid startupTimeout: received '5 seconds'; allowed: at least 10 s/, ErrorCode.STARTUP_TIMEOUT_TOO_SHORT);
+    expectRefused({ maxRequestDuration: Duration.minutes(2), terminationGracePeriod: Duration.seconds(60) },
+      /invalid terminationGracePeriod: received '1 minute'; allowed: at least preStopDelay \(15 s\) \+ maxRequestDuration \(120 s\) = 135 s/, ErrorCode.GRACE_PERIOD_TOO_SHORT);
+  });
+
+  test('throws on bad scheduling settings', () => {
+    expectRefused({ nodeLossTolerance: Duration.seconds(3601) }, /invalid nodeLossTolerance: received '3601 s'/, ErrorCode.INVALID_NODE_LOSS_TOLERANCE);
+    expectRefused({ gpu: Gpu.nvidia(1, { product: 'NVIDIA-L4' }), nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A10G' } },
+      /invalid nodeSelector\['nvidia.com\/gpu.product'\]: received 'NVIDIA-A10G'/, ErrorCode.CONFLICTING_GPU_PRODUCT);
+    expectRefused({ tolerations: [{ key: 'dedicated', value: 'gpu inference' }] }, /invalid tolerations: received 'dedicated=gpu inference'/, ErrorCode.INVALID_TOLERATION);
+    expectRefused({ imagePullSecrets: ['ngc', 'ngc'] }, /invalid imagePullSecrets: received 'ngc'; allowed: names of Secrets, each once/, ErrorCode.INVALID_IMAGE_PULL_SECRET);
+    expectRefused({ priorityClassName: 'system-node-critical' }, /invalid priorityClassName: received 'system-node-critical'/, ErrorCode.INVALID_PRIORITY_CLASS);
+  });
+
+  test('throws on a disruption budget that blocks drains, allows every pod down, or has one replica to protect', () => {
+    expectRefused({ scaling: Scaling.fixed(3), pdbMaxUnavailable: 0 }, /invalid pdbMaxUnavailable: received 0; allowed: a whole number of at least 1/,
+      ErrorCode.INVALID_DISRUPTION_BUDGET);
+    expectRefused({ scaling: Scaling.fixed(3), pdbMaxUnavailable: 3 }, /invalid pdbMaxUnavailable: received 3; allowed: fewer than the minimum replicas \(3\)/,
+      ErrorCode.INVALID_DISRUPTION_BUDGET);
+    expectRefused({ scaling: Scaling.fixed(1), pdbMaxUnavailable: 1 }, /invalid pdbMaxUnavailable: received 1; allowed: only with at least 2 replicas/,
+      ErrorCode.DISRUPTION_BUDGET_WITHOUT_REPLICAS);
+  });
+
+  test('throws when the model is missing, of a version the server cannot load, or mounted twice', () => {
+    expectRefused({ server: ModelServer.vllm({}) }, /invalid modelVolume: received nothing; allowed: a ModelVolume, because ModelServer.vllm was given no model/,
+      ErrorCode.MODEL_VOLUME_REQUIRED);
+    const weightsIn = (c: Chart) => new ModelVolume(c, 'weights', { source: ModelSource.s3('s3://models/resnet/2024-07-23/', { version: '2024-07-23' }) });
+    const tfServing = () => {
+      const c = chart();
+      return new InferenceService(c, 'resnet', { server: ModelServer.tfServing({ modelName: 'resnet' }), modelVolume: weightsIn(c) });
+    };
+    expect(tfServing).toThrow(/invalid modelVolume: received 'version '2024-07-23' of 'test\/weights''/);
+    expect(tfServing).toThrow(expect.objectContaining({ code: ErrorCode.MODEL_VERSION_REFUSED }));
+    const c = chart();
+    const weights = weightsIn(c);
+    const svc = new InferenceService(c, 'svc', { server: ModelServer.vllm({}), gpu: Gpu.nvidia(1), modelVolume: weights });
+    expect(() => svc.addModelVolume(weights)).toThrow(/invalid modelVolume: received ''test\/weights' at \/models\/weights\/2024-07-23'; allowed: one volume per mount path/);
+    expect(() => svc.addModelVolume(weights)).toThrow(expect.objectContaining({ code: ErrorCode.MOUNT_PATH_TAKEN }));
   });
 });

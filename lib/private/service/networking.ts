@@ -1,0 +1,63 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { LABEL_NAME } from '../../inference-service-ref';
+import type { ModelServer } from '../../model-server';
+import { allowBaselineEgress, denyAllNetworkPolicy, ObjectMetadata } from '../network';
+import { containerPorts, inferencePorts } from './server-container';
+
+/** How a service is reached: its Service, and who may talk to its pods (see InferenceServiceProps). */
+export interface ExposureOptions {
+  readonly metadata: ObjectMetadata;
+  readonly selectorLabels: { [key: string]: string };
+  readonly server: ModelServer;
+  readonly serviceType?: kplus.ServiceType;
+  readonly loadBalancerSourceRanges?: string[];
+  readonly allowFrom?: kplus.INetworkPolicyPeer[];
+  readonly metricsScraper?: kplus.INetworkPolicyPeer;
+  /** TCP ports of model endpoints the pods download from, besides 443. */
+  readonly egressPorts?: number[];
+}
+
+/**
+ * The Service in front of the pods, with the container's named ports.
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/
+ */
+export function serviceOf(scope: Construct, options: ExposureOptions): kplus.Service {
+  const service = new kplus.Service(scope, 'Service', {
+    metadata: options.metadata,
+    type: options.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+    loadBalancerSourceRanges: loadBalancerSourceRanges(options),
+    ports: containerPorts(options.server).map((p) => ({ name: p.name, port: p.number, targetPort: p.number })),
+  });
+  for (const [key, value] of Object.entries(options.selectorLabels)) service.selectLabel(key, value);
+  return service;
+}
+
+/**
+ * The NetworkPolicy of a service's pods: deny all, then admit the given peers (and load-balancer
+ * ranges) to the inference ports and the metrics scraper to the metrics port; egress to cluster
+ * DNS, HTTPS and the model endpoints only.
+ * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+ */
+export function serviceNetworkPolicy(scope: Construct, options: ExposureOptions): kplus.NetworkPolicy {
+  const policy = denyAllNetworkPolicy(scope, 'NetworkPolicy', options.metadata, options.selectorLabels);
+  allowBaselineEgress(scope, policy, options.egressPorts);
+  const ports = inferencePorts(options.server).map((p) => kplus.NetworkPolicyPort.tcp(p));
+  for (const peer of options.allowFrom ?? []) policy.addIngressRule(peer, ports);
+  (loadBalancerSourceRanges(options) ?? []).forEach((cidr, i) =>
+    policy.addIngressRule(kplus.NetworkPolicyIpBlock.ipv4(scope, `LoadBalancerSource${i}`, cidr), ports));
+  const metricsPort = options.server.metricsPort;
+  if (metricsPort !== undefined) {
+    const scraper = options.metricsScraper ?? kplus.Pods.select(scope, 'MetricsScraper', {
+      labels: { [LABEL_NAME]: 'prometheus' },
+      namespaces: kplus.Namespaces.select(scope, 'MonitoringNamespace', { names: ['monitoring'] }),
+    });
+    policy.addIngressRule(scraper, [kplus.NetworkPolicyPort.tcp(metricsPort)]);
+  }
+  return policy;
+}
+
+/** Client CIDRs a LoadBalancer Service admits; none for other Service types. */
+function loadBalancerSourceRanges(options: ExposureOptions): string[] | undefined {
+  return options.serviceType === kplus.ServiceType.LOAD_BALANCER ? options.loadBalancerSourceRanges ?? ['0.0.0.0/0'] : undefined;
+}
