@@ -1,9 +1,12 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { InferenceGateway } from './inference-gateway';
 import { IInferenceService } from './inference-service-ref';
 import { checkName } from './names';
+import { BlueGreen, Matched, Mirror, ReleaseVariant, Weighted } from './private/gateway/release-strategies';
+import { RouteMatch } from './private/gateway/route';
 
 const KIND = 'CanaryRelease';
 
@@ -28,17 +31,23 @@ export class ReleaseStrategy {
    * @see https://gateway-api.sigs.k8s.io/guides/traffic-splitting/
    */
   public static weighted(stableWeight: number, canaryWeight: number): ReleaseStrategy {
-    return new ReleaseStrategy('weighted', { stableWeight, canaryWeight });
+    return new ReleaseStrategy(new Weighted(stableWeight, canaryWeight));
   }
 
-  /** Requests carrying `header: value` (internal testers) go to the canary; all others to stable. */
+  /**
+   * Requests carrying `header: value` (internal testers) go to the canary; all others to stable.
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httpheadermatch
+   */
   public static header(header: string, value: string): ReleaseStrategy {
-    return new ReleaseStrategy('header', { header, value });
+    return new ReleaseStrategy(new Matched('header', RouteMatch.header(header, value), { name: 'strategy header', value: 'strategy header value' }));
   }
 
-  /** Requests carrying the cookie `<name>=always` (internal testers' browsers) go to the canary; all others to stable. */
+  /**
+   * Requests carrying the cookie `<name>=always` (internal testers' browsers) go to the canary; all others to stable.
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
+   */
   public static cookie(name: string): ReleaseStrategy {
-    return new ReleaseStrategy('cookie', { header: name });
+    return new ReleaseStrategy(new Matched('cookie', RouteMatch.cookie(name), { name: 'strategy cookie', value: 'strategy cookie' }));
   }
 
   /**
@@ -47,22 +56,22 @@ export class ReleaseStrategy {
    * @see https://gateway-api.sigs.k8s.io/guides/http-request-mirroring/
    */
   public static mirror(percent: number): ReleaseStrategy {
-    return new ReleaseStrategy('mirror', { percent });
+    return new ReleaseStrategy(new Mirror(percent));
   }
 
   /** All traffic to one color; the idle color keeps running for an instant rollback. */
   public static blueGreen(active: ReleaseColor): ReleaseStrategy {
-    return new ReleaseStrategy('blue-green', { active });
+    return new ReleaseStrategy(new BlueGreen([ReleaseColor.BLUE, ReleaseColor.GREEN], active === ReleaseColor.GREEN));
   }
 
   /** `weighted`, `header`, `cookie`, `mirror` or `blue-green`. */
   public readonly kind: string;
   /** @internal */
-  public readonly _options: { stableWeight?: number; canaryWeight?: number; header?: string; value?: string; percent?: number; active?: ReleaseColor };
+  public readonly _variant: ReleaseVariant;
 
-  private constructor(kind: string, options: ReleaseStrategy['_options']) {
-    this.kind = kind;
-    this._options = options;
+  private constructor(variant: ReleaseVariant) {
+    this.kind = variant.kind;
+    this._variant = variant;
   }
 }
 
@@ -109,31 +118,13 @@ export class CanaryRelease extends Construct {
     super(scope, id);
     this.name = checkName(this, KIND, 'name', props.name ?? id);
     const { stable, canary, gateway, strategy } = props;
-    this.check(props);
-    const blueGreen = strategy.kind === 'blue-green';
-    this.track(stable, blueGreen ? ReleaseColor.BLUE : 'stable');
-    this.track(canary, blueGreen ? ReleaseColor.GREEN : 'canary');
+    const variant = strategy._variant;
+    this.check(stable, canary, variant);
+    this.track(stable, variant.tracks[0]);
+    this.track(canary, variant.tracks[1]);
     // gRPC clients keep naming the stable service; the release decides which version answers.
     const base = { name: this.name, owner: this.node.path, pathPrefix: props.pathPrefix ?? `/${stable.name}`, grpcService: stable.name };
-    const o = strategy._options;
-    switch (strategy.kind) {
-      case 'weighted':
-        gateway._addTrafficRoute({ ...base, backends: [{ service: stable, weight: o.stableWeight! }, { service: canary, weight: o.canaryWeight! }] });
-        break;
-      case 'header':
-        gateway._addTrafficRoute({ ...base, name: `${this.name}-canary`, headerName: o.header, headerValue: o.value, backends: [{ service: canary, weight: 100 }] });
-        gateway._addTrafficRoute({ ...base, backends: [{ service: stable, weight: 100 }] });
-        break;
-      case 'cookie':
-        gateway._addTrafficRoute({ ...base, name: `${this.name}-canary`, cookie: o.header, backends: [{ service: canary, weight: 100 }] });
-        gateway._addTrafficRoute({ ...base, backends: [{ service: stable, weight: 100 }] });
-        break;
-      case 'mirror':
-        gateway._addTrafficRoute({ ...base, backends: [{ service: stable, weight: 100 }], mirror: { service: canary, weight: o.percent! } });
-        break;
-      default:
-        gateway._addTrafficRoute({ ...base, backends: [{ service: o.active === ReleaseColor.GREEN ? canary : stable, weight: 100 }] });
-    }
+    for (const route of variant.routes(base, stable, canary)) gateway._addTrafficRoute(route);
   }
 
   private track(service: IInferenceService, track: string): void {
@@ -146,38 +137,23 @@ export class CanaryRelease extends Construct {
     throw new InferenceConfigError(this, KIND, options);
   }
 
-  private check(props: CanaryReleaseProps): void {
-    const { stable, canary, strategy } = props;
-    const o = strategy._options;
-    const percent = (prop: string, v: number | undefined) => {
-      if (v === undefined || !Number.isInteger(v) || v < 0 || v > 100) {
-        this.fail({ prop, received: v, allowed: 'a whole percentage from 0 to 100', fix: `set ${prop} between 0 and 100` });
-      }
-    };
-    if (strategy.kind === 'blue-green' && stable === canary) {
+  private check(stable: IInferenceService, canary: IInferenceService, variant: ReleaseVariant): void {
+    const oneService = stable === canary ? variant.oneServiceProblem(canary) : undefined;
+    if (oneService) this.fail(oneService);
+    if (stable === canary || sameVersion(stable, canary)) {
       this.fail({
-        prop: 'canary', received: canary.node.path, allowed: 'two different services, one per color',
-        fix: 'deploy the second color as its own InferenceService (e.g. name: \'<name>-green\') and pass it as canary',
-      });
-    }
-    if (stable === canary || (stable.server.image === canary.server.image && stable.server.model === canary.server.model
-      && stable.modelVolume?.source.version === canary.modelVolume?.source.version && stable.modelVolume?.source.location === canary.modelVolume?.source.location)) {
-      this.fail({
-        prop: 'canary', received: canary.node.path,
+        code: ErrorCode.CANARY_IDENTICAL_TO_STABLE, prop: 'canary', received: canary.node.path,
         allowed: `a version that differs from stable ('${stable.node.path}') in model version, server image, or both`,
         fix: 'change the canary\'s image or its ModelVolume version',
       });
     }
-    if (strategy.kind === 'weighted') {
-      percent('strategy stableWeight', o.stableWeight);
-      percent('strategy canaryWeight', o.canaryWeight);
-      if (o.stableWeight! + o.canaryWeight! !== 100) {
-        this.fail({
-          prop: 'strategy weights', received: `${o.stableWeight} + ${o.canaryWeight} = ${o.stableWeight! + o.canaryWeight!}`,
-          allowed: 'weights that add up to 100', fix: `e.g. ReleaseStrategy.weighted(${100 - o.canaryWeight!}, ${o.canaryWeight})`,
-        });
-      }
-    }
-    if (strategy.kind === 'mirror') percent('strategy mirror percent', o.percent);
+    const problem = variant.problem();
+    if (problem) this.fail(problem);
   }
+}
+
+/** Whether two services run the same server image, model and model weights. */
+function sameVersion(a: IInferenceService, b: IInferenceService): boolean {
+  return a.server.image === b.server.image && a.server.model === b.server.model
+    && a.modelVolume?.source.version === b.modelVolume?.source.version && a.modelVolume?.source.location === b.modelVolume?.source.location;
 }

@@ -1,20 +1,16 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import {
-  BackendTrafficPolicy, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType, BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit,
-  BackendTrafficPolicySpecRateLimitType, SecurityPolicy,
-} from '../imports/gateway.envoyproxy.io';
-import {
-  Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode, GrpcRoute, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType, HttpRoute,
-  HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType,
-} from '../imports/gateway.networking.k8s.io';
-import { Middleware, MiddlewareSpecRateLimitPeriod } from '../imports/traefik.io';
+import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { IInferenceService } from './inference-service-ref';
 import { checkName, claimName } from './names';
-import { claim } from './private/claims';
+import { ApiKeys, AuthVariant, Jwt } from './private/gateway/auth';
+import { GatewayContext, GatewayController, TlsSettings } from './private/gateway/controller';
+import { controllerFor, IMPLEMENTATIONS } from './private/gateway/controllers';
+import { RouteMatch, servedBy, TrafficRoute } from './private/gateway/route';
+import { claimHttpRoute } from './private/gateway/route-claims';
+import { SecretRef } from './private/gateway/secret-ref';
 
 const KIND = 'InferenceGateway';
 
@@ -28,14 +24,29 @@ export enum GatewayImplementation {
   TRAEFIK = 'traefik',
 }
 
+/** Options for {@link GatewayTls.fromSecret}. */
+export interface GatewayTlsSecretOptions {
+  /**
+   * The `kubernetes.io/tls` Secret as a cdk8s-plus object (a `kplus.TlsSecret`, or
+   * `kplus.Secret.fromSecretName(...)`), instead of its name.
+   * @default - the Secret named by `secretName`
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   */
+  readonly secret?: kplus.ISecret;
+}
+
 /**
  * Where the gateway's TLS certificate comes from.
  * @see https://cert-manager.io/docs/usage/gateway/
  */
 export class GatewayTls {
-  /** A `kubernetes.io/tls` Secret that already exists. */
-  public static fromSecret(secretName: string): GatewayTls {
-    return new GatewayTls(secretName);
+  /**
+   * A `kubernetes.io/tls` Secret that already exists, by name or (`options.secret`) as a
+   * cdk8s-plus Secret; give one of the two.
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   */
+  public static fromSecret(secretName?: string, options: GatewayTlsSecretOptions = {}): GatewayTls {
+    return new GatewayTls(new SecretRef('tls', 'the certificate', secretName, options.secret));
   }
 
   /**
@@ -50,10 +61,28 @@ export class GatewayTls {
   public readonly _secretName?: string;
   /** @internal */
   public readonly _clusterIssuer?: string;
+  private readonly secret?: SecretRef;
 
-  private constructor(secretName?: string, clusterIssuer?: string) {
-    this._secretName = secretName;
+  private constructor(secret?: SecretRef, clusterIssuer?: string) {
+    this.secret = secret;
+    this._secretName = secret?.name;
     this._clusterIssuer = clusterIssuer;
+  }
+
+  /**
+   * Why the certificate cannot be used, or nothing.
+   * @internal
+   */
+  public _problem(): InvalidPropOptions | undefined {
+    return this.secret?.problem();
+  }
+
+  /**
+   * The certificate's Secret and issuer, for the gateway named `gatewayName`.
+   * @internal
+   */
+  public _settings(gatewayName: string): TlsSettings {
+    return { secretName: this._secretName ?? `${gatewayName}-tls`, clusterIssuer: this._clusterIssuer };
   }
 }
 
@@ -70,6 +99,17 @@ export interface JwtAuthOptions {
   readonly audiences?: string[];
 }
 
+/** Options for {@link ApiAuth.apiKeys}. */
+export interface ApiKeysOptions {
+  /**
+   * The Secret of client ids and API keys as a cdk8s-plus object (e.g. a `kplus.Secret`, or
+   * `kplus.Secret.fromSecretName(...)` for one an ExternalSecret fills), instead of its name.
+   * @default - the Secret named by `secretName`
+   * @see https://gateway.envoyproxy.io/docs/tasks/security/apikey-auth/
+   */
+  readonly secret?: kplus.ISecret;
+}
+
 /**
  * How clients authenticate at the gateway.
  * @see https://gateway.envoyproxy.io/docs/tasks/security/apikey-auth
@@ -77,11 +117,11 @@ export interface JwtAuthOptions {
 export class ApiAuth {
   /**
    * API keys: a Secret whose keys are client ids and whose values are their API keys, sent in
-   * the `x-api-key` header.
+   * the `x-api-key` header. Give the Secret by name or (`options.secret`) as a cdk8s-plus Secret.
    * @see https://gateway.envoyproxy.io/docs/tasks/security/apikey-auth/
    */
-  public static apiKeys(secretName: string): ApiAuth {
-    return new ApiAuth('api-keys', secretName);
+  public static apiKeys(secretName?: string, options: ApiKeysOptions = {}): ApiAuth {
+    return new ApiAuth(new ApiKeys(new SecretRef('auth', 'the API keys', secretName, options.secret)));
   }
 
   /**
@@ -89,20 +129,17 @@ export class ApiAuth {
    * @see https://gateway.envoyproxy.io/docs/tasks/security/jwt-authentication/
    */
   public static jwt(options: JwtAuthOptions): ApiAuth {
-    return new ApiAuth('jwt', undefined, options);
+    return new ApiAuth(new Jwt(options));
   }
 
   /** `api-keys` or `jwt`. */
   public readonly mode: string;
   /** @internal */
-  public readonly _secretName?: string;
-  /** @internal */
-  public readonly _jwt?: JwtAuthOptions;
+  public readonly _variant: AuthVariant;
 
-  private constructor(mode: string, secretName?: string, jwt?: JwtAuthOptions) {
-    this.mode = mode;
-    this._secretName = secretName;
-    this._jwt = jwt;
+  private constructor(variant: AuthVariant) {
+    this.mode = variant.mode;
+    this._variant = variant;
   }
 }
 
@@ -121,6 +158,7 @@ export interface RateLimitOptions {
 export interface InferenceGatewayProps {
   /**
    * Host name clients use, e.g. `inference.example.com`.
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#listener
    * @default - any host (no TLS possible)
    */
   readonly host?: string;
@@ -132,31 +170,37 @@ export interface InferenceGatewayProps {
   readonly implementation?: GatewayImplementation;
 
   /**
-   * TLS termination at the gateway.
+   * TLS termination at the gateway (needs `host`).
+   * @see https://gateway-api.sigs.k8s.io/guides/tls/
    * @default - plain HTTP (only for development)
    */
   readonly tls?: GatewayTls;
 
   /**
-   * Client authentication.
+   * Client authentication (Envoy Gateway only).
+   * @see https://gateway.envoyproxy.io/docs/tasks/security/
    * @default - none
    */
   readonly auth?: ApiAuth;
 
   /**
    * Per-client rate limit.
+   * @see https://gateway.envoyproxy.io/docs/tasks/traffic/global-rate-limit/
    * @default - none
    */
   readonly rateLimit?: RateLimitOptions;
 
   /**
    * Longest request, streams included: the proxy never cuts a stream shorter than this.
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutetimeouts
    * @default Duration.minutes(10)
    */
   readonly requestTimeout?: Duration;
 
   /**
-   * Largest request body (prompts with images or long contexts).
+   * Largest request body (prompts with images or long contexts), set on ingress-nginx's
+   * `proxy-body-size`; Gateway API implementations keep their own limit.
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#custom-max-body-size
    * @default Size.mebibytes(64)
    */
   readonly maxBodySize?: Size;
@@ -180,48 +224,6 @@ export interface InferenceGatewayProps {
   readonly name?: string;
 }
 
-/**
- * A route split between services.
- * @internal
- */
-export interface TrafficRoute {
-  /** Suffix of the route object's name. */
-  readonly name: string;
-  /** Construct path that owns the route (for clash messages). */
-  readonly owner: string;
-  /** Path prefix matched. */
-  readonly pathPrefix: string;
-  /** Header matched, if any. */
-  readonly headerName?: string;
-  /** Header value matched. */
-  readonly headerValue?: string;
-  /** Cookie whose value `always` selects the route (instead of a header). */
-  readonly cookie?: string;
-  /** Services and their weights (0–100). */
-  readonly backends: TrafficBackend[];
-  /** A service receiving a copy of `weight` percent of the requests; responses discarded. */
-  readonly mirror?: TrafficBackend;
-  /**
-   * The `x-inference-service` header value gRPC clients send for this route; when every backend
-   * serves gRPC, a GRPCRoute splits and matches the same way (Gateway API implementations).
-   * @default - no gRPC route
-   */
-  readonly grpcService?: string;
-}
-
-/**
- * A Service behind a route and its share of the traffic.
- * @internal
- */
-export interface TrafficBackend {
-  /** The InferenceService behind it, admitted from the gateway. */
-  readonly service: IInferenceService;
-  /** The Service name, when it is not the InferenceService's own (an Argo Rollouts canary Service). */
-  readonly serviceName?: string;
-  /** Weight, or mirror percent. */
-  readonly weight: number;
-}
-
 /** Options for {@link InferenceGateway.addRoute}. */
 export interface RouteOptions {
   /**
@@ -230,11 +232,15 @@ export interface RouteOptions {
    */
   readonly pathPrefix?: string;
   /**
-   * Route only requests with this header value (e.g. `x-model: llama`).
+   * Route only requests with this header value (e.g. `x-model: llama`); give `headerValue` with it.
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httpheadermatch
    * @default - no header match
    */
   readonly headerName?: string;
-  /** Value of `headerName` to match. @default - none */
+  /**
+   * Value of `headerName` to match exactly.
+   * @default - none (required with `headerName`)
+   */
   readonly headerValue?: string;
 }
 
@@ -253,7 +259,10 @@ export class InferenceGateway extends Construct {
   public readonly host?: string;
 
   private readonly props: InferenceGatewayProps;
-  private readonly ingressPaths: k8s.HttpIngressPath[] = [];
+  /** The resolved settings the controller renders. */
+  private readonly context: GatewayContext;
+  /** The implementation's controller: it renders the objects and refuses what it cannot do. */
+  private readonly controller: GatewayController;
   private routeCount = 0;
 
   /**
@@ -269,95 +278,19 @@ export class InferenceGateway extends Construct {
     claimName(this, KIND, 'name', `gateway/${this.name}`);
     this.implementation = props.implementation ?? GatewayImplementation.ENVOY_GATEWAY;
     this.host = props.host;
+    this.context = this.resolve(props);
+    this.controller = this.controllerOf(props);
     this.check();
-    const timeout = this.timeoutSeconds();
-    if (this.implementation === GatewayImplementation.INGRESS_NGINX) {
-      const tlsSecret = props.tls ? props.tls._secretName ?? `${this.name}-tls` : undefined;
-      new k8s.KubeIngress(this, 'Ingress', {
-        metadata: {
-          name: this.name,
-          annotations: {
-            // Streams: no buffering, and no 60 s proxy timeout cutting a long generation.
-            'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
-            'nginx.ingress.kubernetes.io/proxy-read-timeout': String(timeout),
-            'nginx.ingress.kubernetes.io/proxy-send-timeout': String(timeout),
-            'nginx.ingress.kubernetes.io/proxy-body-size': `${(props.maxBodySize ?? Size.mebibytes(64)).toMebibytes()}m`,
-            ...(props.rateLimit ? { 'nginx.ingress.kubernetes.io/limit-rpm': String(props.rateLimit.requestsPerMinute) } : {}),
-            ...(props.tls?._clusterIssuer ? { 'cert-manager.io/cluster-issuer': props.tls._clusterIssuer } : {}),
-          },
-        },
-        spec: {
-          ingressClassName: props.className ?? 'nginx',
-          tls: tlsSecret ? [{ hosts: [props.host!], secretName: tlsSecret }] : undefined,
-          rules: [{ host: props.host, http: { paths: this.ingressPaths } }],
-        },
-      });
-      return;
-    }
-    const tlsSecret = props.tls ? props.tls._secretName ?? `${this.name}-tls` : undefined;
-    new Gateway(this, 'Gateway', {
-      metadata: {
-        name: this.name,
-        annotations: props.tls?._clusterIssuer ? { 'cert-manager.io/cluster-issuer': props.tls._clusterIssuer } : undefined,
-      },
-      spec: {
-        gatewayClassName: props.className ?? (this.implementation === GatewayImplementation.TRAEFIK ? 'traefik' : 'envoy-gateway'),
-        listeners: [{
-          name: tlsSecret ? 'https' : 'http',
-          port: tlsSecret ? 443 : 80,
-          protocol: tlsSecret ? 'HTTPS' : 'HTTP',
-          hostname: props.host,
-          tls: tlsSecret ? { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: tlsSecret }] } : undefined,
-          allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
-        }],
-      },
-    });
-    const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.name }];
-    if (this.implementation === GatewayImplementation.ENVOY_GATEWAY) {
-      const auth = props.auth;
-      if (auth) {
-        new SecurityPolicy(this, 'SecurityPolicy', {
-          metadata: { name: this.name },
-          spec: {
-            targetRefs,
-            apiKeyAuth: auth.mode === 'api-keys'
-              ? { credentialRefs: [{ kind: 'Secret', name: auth._secretName! }], extractFrom: [{ headers: ['x-api-key'] }] } : undefined,
-            jwt: auth._jwt ? {
-              providers: [{ name: 'oidc', issuer: auth._jwt.issuer, audiences: auth._jwt.audiences, remoteJwks: { uri: auth._jwt.jwksUri } }],
-            } : undefined,
-          },
-        });
-      }
-      new BackendTrafficPolicy(this, 'TrafficPolicy', {
-        metadata: { name: this.name },
-        spec: {
-          targetRefs,
-          timeout: { http: { requestTimeout: `${timeout}s`, maxStreamDuration: `${timeout}s` } },
-          rateLimit: props.rateLimit ? {
-            // Per-client budgets (a Distinct header) need Envoy Gateway's global rate limit service.
-            type: BackendTrafficPolicySpecRateLimitType.GLOBAL,
-            global: {
-              rules: [{
-                clientSelectors: [{ headers: [{ name: this.clientHeader()!, type: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.DISTINCT }] }],
-                limit: { requests: props.rateLimit.requestsPerMinute, unit: BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MINUTE },
-              }],
-            },
-          } : undefined,
-        },
-      });
-    } else if (props.rateLimit) {
-      new Middleware(this, 'RateLimit', {
-        metadata: { name: `${this.name}-rate-limit` },
-        spec: {
-          rateLimit: {
-            average: props.rateLimit.requestsPerMinute,
-            period: MiddlewareSpecRateLimitPeriod.fromString('1m'),
-            burst: props.rateLimit.requestsPerMinute,
-            sourceCriterion: this.clientHeader() ? { requestHeaderName: this.clientHeader() } : { ipStrategy: { depth: 0 } },
-          },
-        },
-      });
-    }
+    this.controller.render();
+  }
+
+  /**
+   * Whether the gateway routes with Gateway API HTTPRoutes, which Argo Rollouts' gatewayAPI
+   * plugin can step.
+   * @internal
+   */
+  public get _routesWithGatewayApi(): boolean {
+    return this.controller.gatewayApi;
   }
 
   /**
@@ -370,8 +303,7 @@ export class InferenceGateway extends Construct {
       name: service.name,
       owner: service.node.path,
       pathPrefix: options.pathPrefix ?? `/${service.name}`,
-      headerName: options.headerName,
-      headerValue: options.headerValue,
+      match: this.headerMatch(options),
       backends: [{ service, weight: 100 }],
       grpcService: service.name,
     });
@@ -382,152 +314,47 @@ export class InferenceGateway extends Construct {
    * @internal
    */
   public _addTrafficRoute(route: TrafficRoute): void {
-    const path = route.pathPrefix;
-    const key = `${this.host ?? '*'} ${path} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
-    const holder = claim(this, 'route', key, route.owner);
-    if (holder !== undefined) {
-      this.fail({
-        prop: 'route',
-        received: `${this.host ?? '*'}${path}${route.headerName ? ` with ${route.headerName}: ${route.headerValue}` : ''} for '${route.owner}'`,
-        allowed: `one service per host, path and header; it already goes to '${holder}'`,
-        fix: 'give the route another pathPrefix, or match a header',
-      });
-    }
-    for (const b of [...route.backends, ...(route.mirror ? [route.mirror] : [])]) b.service.allowFrom(this.proxyPods());
-    const i = this.routeCount++;
-    const timeout = `${this.timeoutSeconds()}s`;
-    const [primary, ...others] = route.backends.filter((b) => b.weight > 0 || route.backends.length === 1);
-    // Traefik's Gateway API provider (v3.5) rejects RequestMirror filters: the whole route would fail to load.
-    if (route.mirror && this.implementation !== GatewayImplementation.ENVOY_GATEWAY) {
-      this.fail({
-        prop: 'mirror', received: `${route.mirror.service.name} on ${this.implementation}`,
-        allowed: 'mirroring with Envoy Gateway only (ingress-nginx has no mirror split; Traefik rejects RequestMirror filters)',
-        fix: 'use Envoy Gateway for a mirrored release, or a weighted or header release',
-      });
-    }
-    if (this.implementation === GatewayImplementation.INGRESS_NGINX) {
-      // ingress-nginx matches headers and splits traffic with a second, "canary" Ingress for the same host and path.
-      if (route.headerName) {
-        this.canaryIngress(i, path, primary, route, { 'nginx.ingress.kubernetes.io/canary-by-header': route.headerName,
-          'nginx.ingress.kubernetes.io/canary-by-header-value': route.headerValue ?? '' });
-        return;
-      }
-      if (route.cookie) {
-        this.canaryIngress(i, path, primary, route, { 'nginx.ingress.kubernetes.io/canary-by-cookie': route.cookie });
-        return;
-      }
-      this.ingressPaths.push({ path, pathType: 'Prefix', backend: { service: { name: primary.serviceName ?? primary.service.name, port: { name: 'http' } } } });
-      for (const b of others) this.canaryIngress(i, path, b, route, { 'nginx.ingress.kubernetes.io/canary-weight': String(b.weight) });
-      return;
-    }
-    const headers = route.headerName ? [{ name: route.headerName, value: route.headerValue ?? '', type: HttpRouteSpecRulesMatchesHeadersType.EXACT }]
-      // A cookie is matched in the Cookie header, as ingress-nginx's canary-by-cookie does: value `always`.
-      : route.cookie ? [{ name: 'cookie', value: `(^|;\\s*)${route.cookie}=always(;|$)`, type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION }]
-        : undefined;
-    const filters = [
-      ...(this.traefikRateLimit() ? [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: this.traefikRateLimit()! }] : []),
-      ...(route.mirror ? [{
-        type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: { name: route.mirror.serviceName ?? route.mirror.service.name, port: route.mirror.service.server.httpPort }, percent: route.mirror.weight },
-      }] : []),
-    ];
-    const split = route.backends.length > 1;
-    this.grpcRoute(i, route, headers);
-    new HttpRoute(this, `Route${i}`, {
-      metadata: { name: `${this.name}-${route.name}` },
-      spec: {
-        parentRefs: [{ name: this.name }],
-        hostnames: this.host ? [this.host] : undefined,
-        rules: [{
-          matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: path }, headers }],
-          backendRefs: route.backends.map((b) => ({ name: b.serviceName ?? b.service.name, port: b.service.server.httpPort, weight: split ? b.weight : undefined })),
-          timeouts: { request: timeout, backendRequest: timeout },
-          filters: filters.length ? filters : undefined,
-        }],
-      },
+    // Refused before anything is claimed or admitted, so a refused route leaves no trace.
+    const refusal = route.mirror && this.controller.refuseMirror(route.mirror);
+    if (refusal) this.fail(refusal);
+    claimHttpRoute(this.context, route);
+    for (const b of servedBy(route)) b.service.allowFrom(this.proxyPods());
+    this.controller.addRoute(this.routeCount++, route);
+  }
+
+  /** The controller of the implementation, which renders into this gateway. */
+  private controllerOf(props: InferenceGatewayProps): GatewayController {
+    const controller = controllerFor(this.implementation, this.context);
+    if (controller) return controller;
+    return this.fail({
+      code: ErrorCode.UNKNOWN_GATEWAY_IMPLEMENTATION, prop: 'implementation', received: props.implementation,
+      allowed: `one of ${IMPLEMENTATIONS.join(', ')}`, fix: 'use a GatewayImplementation value, e.g. GatewayImplementation.ENVOY_GATEWAY',
     });
   }
 
-  /**
-   * The gRPC side of a route: gRPC clients name the service in the `x-inference-service` header
-   * (paths are gRPC method names), split and matched like the HTTP route. Only when every backend
-   * serves gRPC.
-   */
-  private grpcRoute(i: number, route: TrafficRoute, headers: { name: string; value: string; type: HttpRouteSpecRulesMatchesHeadersType }[] | undefined): void {
-    const served = [...route.backends, ...(route.mirror ? [route.mirror] : [])];
-    if (route.grpcService === undefined || served.some((b) => b.service.server.grpcPort === undefined)) return;
-    const key = `grpc ${this.host ?? '*'} x-inference-service=${route.grpcService} ${route.headerName ?? ''}=${route.headerValue ?? ''} ${route.cookie ?? ''}`;
-    const holder = claim(this, 'route', key, route.owner);
-    if (holder !== undefined) {
-      this.fail({
-        prop: 'route',
-        received: `gRPC requests with x-inference-service: ${route.grpcService}${route.headerName ? ` and ${route.headerName}: ${route.headerValue}` : ''} for '${route.owner}'`,
-        allowed: `one service per gRPC service header; it already goes to '${holder}'`,
-        fix: 'route the service either with gateway.addRoute or with a release, not both',
-      });
-    }
-    const type = (t: HttpRouteSpecRulesMatchesHeadersType) => t === HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION
-      ? GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION : GrpcRouteSpecRulesMatchesHeadersType.EXACT;
-    const split = route.backends.length > 1;
-    const filters = [
-      ...(this.traefikRateLimit() ? [{ type: GrpcRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: this.traefikRateLimit()! }] : []),
-      ...(route.mirror ? [{
-        type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: { name: route.mirror.serviceName ?? route.mirror.service.name, port: route.mirror.service.server.grpcPort! }, percent: route.mirror.weight },
-      }] : []),
-    ];
-    new GrpcRoute(this, `GrpcRoute${i}`, {
-      metadata: { name: `${this.name}-${route.name}-grpc` },
-      spec: {
-        parentRefs: [{ name: this.name }],
-        hostnames: this.host ? [this.host] : undefined,
-        rules: [{
-          matches: [{
-            headers: [
-              { name: 'x-inference-service', value: route.grpcService, type: GrpcRouteSpecRulesMatchesHeadersType.EXACT },
-              ...(headers ?? []).map((h) => ({ name: h.name, value: h.value, type: type(h.type) })),
-            ],
-          }],
-          backendRefs: route.backends.map((b) => ({ name: b.serviceName ?? b.service.name, port: b.service.server.grpcPort!, weight: split ? b.weight : undefined })),
-          filters: filters.length ? filters : undefined,
-        }],
-      },
-    });
+  /** The gateway's settings, resolved, as its controller renders them. */
+  private resolve(p: InferenceGatewayProps): GatewayContext {
+    return {
+      scope: this,
+      implementation: this.implementation,
+      name: this.name,
+      host: this.host,
+      className: p.className,
+      tls: p.tls?._settings(this.name),
+      auth: p.auth?._variant,
+      rateLimit: p.rateLimit,
+      timeoutSeconds: (p.requestTimeout ?? Duration.minutes(10)).toSeconds(),
+      maxBodySize: p.maxBodySize ?? Size.mebibytes(64),
+      fail: (options) => this.fail(options),
+    };
   }
 
-  /** Traefik's rate limit, a Middleware that HTTPRoutes and GRPCRoutes reference as an ExtensionRef filter. */
-  private traefikRateLimit(): { group: string; kind: string; name: string } | undefined {
-    return this.implementation === GatewayImplementation.TRAEFIK && this.props.rateLimit
-      ? { group: 'traefik.io', kind: 'Middleware', name: `${this.name}-rate-limit` } : undefined;
-  }
-
-  private canaryIngress(i: number, path: string, backend: TrafficBackend, route: TrafficRoute, match: { [key: string]: string }): void {
-    const timeout = String(this.timeoutSeconds());
-    new k8s.KubeIngress(this, `Canary${i}`, {
-      metadata: {
-        name: `${this.name}-${route.name}-${backend.service.name}`.slice(0, 63).replace(/-+$/, ''),
-        annotations: {
-          'nginx.ingress.kubernetes.io/canary': 'true',
-          ...match,
-          'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
-          'nginx.ingress.kubernetes.io/proxy-read-timeout': timeout,
-          'nginx.ingress.kubernetes.io/proxy-send-timeout': timeout,
-        },
-      },
-      spec: {
-        ingressClassName: this.props.className ?? 'nginx',
-        rules: [{ host: this.host, http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: backend.serviceName ?? backend.service.name, port: { name: 'http' } } } }] } }],
-      },
-    });
-  }
-
-  private timeoutSeconds(): number {
-    return (this.props.requestTimeout ?? Duration.minutes(10)).toSeconds();
-  }
-
-  private clientHeader(): string | undefined {
-    return this.props.rateLimit?.clientHeader
-      ?? (this.props.auth?.mode === 'api-keys' ? 'x-api-key' : this.props.auth?.mode === 'jwt' ? 'authorization' : undefined);
+  /** The header match of `addRoute`, if any, checked. */
+  private headerMatch(options: RouteOptions): RouteMatch | undefined {
+    if (options.headerName === undefined && options.headerValue === undefined) return undefined;
+    const match = RouteMatch.header(options.headerName ?? '', options.headerValue ?? '');
+    const problem = match.problem({ name: 'headerName', value: 'headerValue' });
+    return problem ? this.fail(problem) : match;
   }
 
   private proxyPods(): kplus.INetworkPolicyPeer {
@@ -535,11 +362,7 @@ export class InferenceGateway extends Construct {
     const id = 'ProxyPods';
     const existing = this.node.tryFindChild(id) as kplus.Pods | undefined;
     if (existing) return existing;
-    const [namespace, labels] = this.implementation === GatewayImplementation.INGRESS_NGINX
-      ? ['ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }]
-      : this.implementation === GatewayImplementation.TRAEFIK
-        ? ['traefik', { 'app.kubernetes.io/name': 'traefik' }]
-        : ['envoy-gateway-system', { 'gateway.envoyproxy.io/owning-gateway-name': this.name }];
+    const { namespace, labels } = this.controller.proxyPods();
     return kplus.Pods.select(this, id, { labels, namespaces: kplus.Namespaces.select(this, 'ProxyNamespace', { names: [namespace] }) });
   }
 
@@ -550,30 +373,23 @@ export class InferenceGateway extends Construct {
   private check(): void {
     const p = this.props;
     if (p.host !== undefined && !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(p.host)) {
-      this.fail({ prop: 'host', received: p.host, allowed: 'a DNS name in lower case, e.g. inference.example.com', fix: 'correct the host name' });
+      this.fail({ code: ErrorCode.INVALID_HOST, prop: 'host', received: p.host, allowed: 'a DNS name in lower case, e.g. inference.example.com', fix: 'correct the host name' });
     }
+    const tlsProblem = p.tls?._problem();
+    if (tlsProblem) this.fail(tlsProblem);
     if (p.tls && !p.host) {
       this.fail({
-        prop: 'tls', received: p.tls._secretName ?? `cert-manager issuer ${p.tls._clusterIssuer}`,
+        code: ErrorCode.TLS_WITHOUT_HOST, prop: 'tls', received: p.tls._secretName ?? `cert-manager issuer ${p.tls._clusterIssuer}`,
         allowed: 'TLS only with a host: a certificate names the host it serves', fix: 'set host, e.g. inference.example.com',
       });
     }
     if (p.rateLimit && !(Number.isInteger(p.rateLimit.requestsPerMinute) && p.rateLimit.requestsPerMinute > 0)) {
-      this.fail({ prop: 'rateLimit.requestsPerMinute', received: p.rateLimit.requestsPerMinute, allowed: 'a whole number of requests above 0', fix: 'e.g. 600' });
-    }
-    if (p.auth && this.implementation !== GatewayImplementation.ENVOY_GATEWAY) {
       this.fail({
-        prop: 'auth',
-        received: `${p.auth.mode} with ${this.implementation}`,
-        allowed: `API keys and JWT with Envoy Gateway only; ${this.implementation} needs an external authentication service for them`,
-        fix: 'use GatewayImplementation.ENVOY_GATEWAY, or remove auth and authenticate in front of the gateway',
+        code: ErrorCode.INVALID_RATE_LIMIT, prop: 'rateLimit.requestsPerMinute', received: p.rateLimit.requestsPerMinute,
+        allowed: 'a whole number of requests above 0', fix: 'e.g. 600',
       });
     }
-    if (p.rateLimit?.clientHeader && this.implementation === GatewayImplementation.INGRESS_NGINX) {
-      this.fail({
-        prop: 'rateLimit.clientHeader', received: p.rateLimit.clientHeader,
-        allowed: 'none with ingress-nginx: it limits per client IP', fix: 'remove clientHeader, or use Envoy Gateway or Traefik',
-      });
-    }
+    const problem = this.controller.refusal() ?? p.auth?._variant.problem();
+    if (problem) this.fail(problem);
   }
 }

@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import {
   AnalysisTemplate, AnalysisTemplateSpecMetricsCount, AnalysisTemplateSpecMetricsFailureLimit, Rollout, RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../imports/argoproj.io';
+import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
-import { GatewayImplementation, InferenceGateway } from './inference-gateway';
+import { InferenceGateway } from './inference-gateway';
 import { IInferenceService } from './inference-service-ref';
 import { checkName } from './names';
 
@@ -79,92 +80,136 @@ export class ProgressiveRelease extends Construct {
     const name = checkName(this, KIND, 'service', service.name);
     const steps = props.steps ?? [5, 25, 50, 100];
     const availability = props.availability ?? 0.995;
-    this.check(props, steps, availability);
+    const pause = props.pause ?? Duration.minutes(10);
+    const errorRatio = this.check(props, steps, availability);
+    const canaryService = this.canaryService(service, name);
+    gateway._addTrafficRoute({
+      name, owner: this.node.path, pathPrefix: props.pathPrefix ?? `/${name}`,
+      backends: [{ service, weight: 100 }, { service, serviceName: canaryService.name, weight: 0 }],
+    });
     const namespace = Chart.of(this).namespace ?? 'default';
-    const pause = RolloutSpecStrategyCanaryStepsPauseDuration.fromString(`${(props.pause ?? Duration.minutes(10)).toSeconds()}s`);
+    this.analysis = this.analysisTemplate(name, namespace, {
+      availability, errorRatio, count: Math.ceil(steps.length * pause.toMinutes()),
+      prometheusUrl: props.prometheusUrl ?? 'http://prometheus-operated.monitoring.svc:9090',
+    });
+    const route = { httpRoute: `${gateway.name}-${name}`, namespace };
+    this.rollout = new Rollout(this, 'Rollout', {
+      metadata: { name, labels: service.labels },
+      spec: {
+        workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name, scaleDown: 'progressively' },
+        replicas: service.scaling.fixedReplicas,
+        strategy: { canary: this.canaryStrategy({ stableService: service.name, canaryService: canaryService.name, route, steps, pause }) },
+      },
+    });
+    retargetAutoscaler(service, name);
+  }
 
-    // The canary Service selects the same pods; Argo narrows both Services by pod-template hash.
+  /** A second Service for the canary pods: it selects the same pods; Argo narrows both Services by pod-template hash. */
+  private canaryService(service: IInferenceService, name: string): kplus.Service {
     const canaryService = new kplus.Service(this, 'CanaryService', {
       metadata: { name: `${name}-canary`, labels: { ...service.labels, 'app.kubernetes.io/component': 'model-server-canary' } },
       ports: [{ name: 'http', port: service.server.httpPort, targetPort: service.server.httpPort }],
     });
     for (const [k, v] of Object.entries(service.selectorLabels)) canaryService.selectLabel(k, v);
+    return canaryService;
+  }
 
-    gateway._addTrafficRoute({
-      name, owner: this.node.path, pathPrefix: props.pathPrefix ?? `/${name}`,
-      backends: [{ service, weight: 100 }, { service, serviceName: canaryService.name, weight: 0 }],
-    });
-
-    const m = service.server._metrics;
+  /** The analysis: the service's availability SLI, measured on the canary pods only, within the page burn rate. */
+  private analysisTemplate(name: string, namespace: string, options: AnalysisOptions): ApiObject {
     const canaryPods = `namespace="${namespace}",service="${name}",pod=~".+-{{args.canary-hash}}-.+"`;
-    const budget = +(14.4 * (1 - availability)).toFixed(6);
-    this.analysis = new AnalysisTemplate(this, 'Analysis', {
+    const budget = +(14.4 * (1 - options.availability)).toFixed(6);
+    return new AnalysisTemplate(this, 'Analysis', {
       metadata: { name: `${name}-slo` },
       spec: {
         args: [{ name: 'canary-hash' }],
         metrics: [{
           name: 'error-ratio',
           interval: '1m',
-          count: AnalysisTemplateSpecMetricsCount.fromNumber(Math.ceil(steps.length * (props.pause ?? Duration.minutes(10)).toMinutes())),
+          count: AnalysisTemplateSpecMetricsCount.fromNumber(options.count),
           failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(2),
           // No traffic yet counts as healthy; otherwise the canary's error ratio must stay in budget.
           successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] <= ${budget}`,
-          provider: {
-            prometheus: {
-              address: props.prometheusUrl ?? 'http://prometheus-operated.monitoring.svc:9090',
-              query: `(${m.errorRate!(canaryPods, '5m')}) / (${m.requestRate!(canaryPods, '5m')})`,
-            },
-          },
+          provider: { prometheus: { address: options.prometheusUrl, query: options.errorRatio(canaryPods) } },
         }],
       },
     });
+  }
 
-    this.rollout = new Rollout(this, 'Rollout', {
-      metadata: { name, labels: service.labels },
-      spec: {
-        workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name, scaleDown: 'progressively' },
-        replicas: service.scaling.fixedReplicas,
-        strategy: {
-          canary: {
-            stableService: service.name,
-            canaryService: canaryService.name,
-            trafficRouting: { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: `${gateway.name}-${name}`, namespace } } },
-            analysis: {
-              templates: [{ templateName: this.analysis.name }],
-              startingStep: 1,
-              args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
-            },
-            steps: steps.flatMap((w, i) => (i === steps.length - 1 ? [{ setWeight: w }] : [{ setWeight: w }, { pause: { duration: pause } }])),
-          },
-        },
+  /** The Rollout's canary strategy: the two Services, the gateway route it steps, the analysis and the steps. */
+  private canaryStrategy(options: CanaryStrategyOptions) {
+    const { steps } = options;
+    const duration = RolloutSpecStrategyCanaryStepsPauseDuration.fromString(`${options.pause.toSeconds()}s`);
+    return {
+      stableService: options.stableService,
+      canaryService: options.canaryService,
+      trafficRouting: { plugins: { 'argoproj-labs/gatewayAPI': options.route } },
+      analysis: {
+        templates: [{ templateName: this.analysis.name }],
+        startingStep: 1,
+        args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
       },
-    });
-    // The Rollout now owns the replica count: the autoscaler scales it, not the Deployment.
-    const autoscaler = service.autoscaler ? ApiObject.of(service.autoscaler) : service.scaledObject;
-    autoscaler?.addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name }));
+      steps: steps.flatMap((w, i) => (i === steps.length - 1 ? [{ setWeight: w }] : [{ setWeight: w }, { pause: { duration } }])),
+    };
   }
 
   private fail(options: InvalidPropOptions): never {
     throw new InferenceConfigError(this, KIND, options);
   }
 
-  private check(props: ProgressiveReleaseProps, steps: number[], availability: number): void {
-    if (props.gateway.implementation === GatewayImplementation.INGRESS_NGINX) {
-      this.fail({ prop: 'gateway', received: props.gateway.implementation, allowed: 'a Gateway API implementation (Envoy Gateway, Traefik)', fix: 'use GatewayImplementation.ENVOY_GATEWAY' });
-    }
-    if (steps.length === 0 || steps.some((w, i) => !Number.isInteger(w) || w <= 0 || w > 100 || (i > 0 && w <= steps[i - 1])) || steps[steps.length - 1] !== 100) {
+  /** Checks the props; returns the PromQL of the error ratio of the pods a selector picks. */
+  private check(props: ProgressiveReleaseProps, steps: number[], availability: number): (selector: string) => string {
+    if (!props.gateway._routesWithGatewayApi) {
       this.fail({
-        prop: 'steps', received: steps, allowed: 'whole percentages above 0, strictly increasing, ending at 100', fix: 'e.g. [5, 25, 50, 100]',
+        code: ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION, prop: 'gateway', received: props.gateway.implementation,
+        allowed: 'a Gateway API implementation (Envoy Gateway, Traefik)', fix: 'use GatewayImplementation.ENVOY_GATEWAY',
       });
     }
-    if (!(availability > 0 && availability < 1)) this.fail({ prop: 'availability', received: availability, allowed: 'a share between 0 and 1', fix: 'e.g. 0.995' });
-    const m = props.service.server._metrics;
-    if (!m.errorRate || !m.requestRate) {
+    if (!isRolloutSteps(steps)) {
       this.fail({
-        prop: 'service', received: `${props.service.node.path} (${props.service.server.kind})`,
+        code: ErrorCode.INVALID_ROLLOUT_STEPS, prop: 'steps', received: steps,
+        allowed: 'whole percentages above 0, strictly increasing, ending at 100', fix: 'e.g. [5, 25, 50, 100]',
+      });
+    }
+    if (!(availability > 0 && availability < 1)) {
+      this.fail({ code: ErrorCode.INVALID_OBJECTIVE, prop: 'availability', received: availability, allowed: 'a share between 0 and 1', fix: 'e.g. 0.995' });
+    }
+    const { errorRate, requestRate } = props.service.server._metrics;
+    if (!errorRate || !requestRate) {
+      return this.fail({
+        code: ErrorCode.UNMEASURABLE_OBJECTIVE, prop: 'service', received: `${props.service.node.path} (${props.service.server.kind})`,
         allowed: 'a server with request and error counters (vllm, tgi, triton), so the analysis can judge the canary',
         fix: 'use CanaryRelease (weights you move yourself) for this server',
       });
     }
+    return (selector) => `(${errorRate(selector, '5m')}) / (${requestRate(selector, '5m')})`;
   }
+}
+
+/** What the analysis measures, how often, and where Prometheus is. */
+interface AnalysisOptions {
+  readonly availability: number;
+  readonly errorRatio: (selector: string) => string;
+  readonly count: number;
+  readonly prometheusUrl: string;
+}
+
+/** The Services, route, steps and pause of the Rollout's canary strategy. */
+interface CanaryStrategyOptions {
+  readonly stableService: string;
+  readonly canaryService: string;
+  readonly route: { readonly httpRoute: string; readonly namespace: string };
+  readonly steps: number[];
+  readonly pause: Duration;
+}
+
+/** Whether `steps` are whole percentages above 0, strictly increasing, ending at 100. */
+function isRolloutSteps(steps: number[]): boolean {
+  const valid = (w: number, i: number) => Number.isInteger(w) && w > 0 && w <= 100 && (i === 0 || w > steps[i - 1]);
+  return steps.length > 0 && steps.every(valid) && steps[steps.length - 1] === 100;
+}
+
+/** The Rollout now owns the replica count: the autoscaler (HPA or KEDA) scales it, not the Deployment. */
+function retargetAutoscaler(service: IInferenceService, rollout: string): void {
+  const autoscaler = service.autoscaler ? ApiObject.of(service.autoscaler) : service.scaledObject;
+  autoscaler?.addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: rollout }));
 }

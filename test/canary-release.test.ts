@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  CanaryRelease, checkManifests, GatewayImplementation, Gpu, InferenceGateway, InferenceGatewayProps, InferenceService, ModelServer, ModelSource, ModelVolume, ReleaseColor, ReleaseStrategy,
+  CanaryRelease, checkManifests, ErrorCode, GatewayImplementation, Gpu, InferenceGateway, InferenceGatewayProps, InferenceService, ModelServer,
+  ModelSource, ModelVolume, ReleaseColor, ReleaseStrategy,
 } from '../lib';
 import { Manifest, only } from './util';
 
@@ -14,6 +15,9 @@ function setup(implementation = GatewayImplementation.ENVOY_GATEWAY) {
 }
 
 const rules = (m: Manifest[], name: string) => only(m, 'HTTPRoute', name).spec.rules;
+
+/** The error must carry `code`. */
+const withCode = (code: ErrorCode) => expect.objectContaining({ code });
 
 describe('CanaryRelease', () => {
   test('weighted: one HTTPRoute with weighted backendRefs; versions labelled', () => {
@@ -50,7 +54,7 @@ describe('CanaryRelease', () => {
     const { c, stable, canary, gateway } = setup(GatewayImplementation.INGRESS_NGINX);
     new CanaryRelease(c, 'chat-release', { gateway, stable, canary, strategy: ReleaseStrategy.header('x-canary', 'always'), pathPrefix: '/v1' });
     const m = Testing.synth(c) as Manifest[];
-    const canaryIngress = m.find((x) => x.kind === 'Ingress' && x.metadata.name !== 'gateway')!;
+    const canaryIngress = only(m, 'Ingress', 'gateway-chat-release-canary-chat-canary');
     expect(canaryIngress.metadata.annotations).toMatchObject({
       'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-by-header': 'x-canary', 'nginx.ingress.kubernetes.io/canary-by-header-value': 'always',
     });
@@ -65,7 +69,7 @@ describe('CanaryRelease', () => {
     expect(rules(m, 'gateway-chat-release-canary')[0].matches[0].headers).toEqual([{ name: 'cookie', value: '(^|;\\s*)canary=always(;|$)', type: 'RegularExpression' }]);
     const { c: c2, stable: s2, canary: k2, gateway: g2 } = setup(GatewayImplementation.INGRESS_NGINX);
     new CanaryRelease(c2, 'chat-release', { gateway: g2, stable: s2, canary: k2, strategy: ReleaseStrategy.cookie('canary'), pathPrefix: '/v1' });
-    const nginx = (Testing.synth(c2) as Manifest[]).find((x) => x.kind === 'Ingress' && x.metadata.name !== 'gateway')!;
+    const nginx = only(Testing.synth(c2) as Manifest[], 'Ingress', 'gateway-chat-release-canary-chat-canary');
     expect(nginx.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/canary-by-cookie': 'canary' });
   });
 
@@ -94,6 +98,10 @@ describe('CanaryRelease refuses bad input', () => {
       /CanaryRelease 'rel\/r1': invalid strategy stableWeight: received 120; allowed: a whole percentage from 0 to 100/);
     expect(() => new CanaryRelease(c, 'r2', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(80, 10) })).toThrow(
       "CanaryRelease 'rel/r2': invalid strategy weights: received '80 + 10 = 90'; allowed: weights that add up to 100. Fix: e.g. ReleaseStrategy.weighted(90, 10)");
+    expect(() => new CanaryRelease(c, 'r3', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(120, -20) })).toThrow(withCode(ErrorCode.INVALID_CANARY_WEIGHT));
+    expect(() => new CanaryRelease(c, 'r4', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(80, 10) })).toThrow(withCode(ErrorCode.CANARY_WEIGHTS_NOT_100));
+    expect(() => new CanaryRelease(c, 'r5', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(90, 10.5) }))
+      .toThrow(/invalid strategy canaryWeight: received 10.5; allowed: a whole percentage from 0 to 100/);
   });
 
   test('throws when the canary is identical to stable', () => {
@@ -104,17 +112,39 @@ describe('CanaryRelease refuses bad input', () => {
     expect(() => new CanaryRelease(c, 'r', { gateway, stable: a, canary: b, strategy: ReleaseStrategy.weighted(90, 10) })).toThrow(
       "CanaryRelease 'rel/r': invalid canary: received 'rel/b'; allowed: a version that differs from stable ('rel/a') in model version, server image, or both. " +
       "Fix: change the canary's image or its ModelVolume version");
+    expect(() => new CanaryRelease(c, 'r2', { gateway, stable: a, canary: b, strategy: ReleaseStrategy.weighted(90, 10) })).toThrow(withCode(ErrorCode.CANARY_IDENTICAL_TO_STABLE));
   });
 
   test('throws when the mirror share is above 100', () => {
     const { c, stable, canary, gateway } = setup();
     expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(150) })).toThrow(/invalid strategy mirror percent: received 150/);
+    expect(() => new CanaryRelease(c, 'r2', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(150) })).toThrow(withCode(ErrorCode.INVALID_CANARY_WEIGHT));
   });
 
   test('throws on blue-green with one color', () => {
     const { c, stable, gateway } = setup();
     expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary: stable, strategy: ReleaseStrategy.blueGreen(ReleaseColor.BLUE) })).toThrow(
       /invalid canary: received 'rel\/chat'; allowed: two different services, one per color/);
+    expect(() => new CanaryRelease(c, 'r2', { gateway, stable, canary: stable, strategy: ReleaseStrategy.blueGreen(ReleaseColor.BLUE) }))
+      .toThrow(withCode(ErrorCode.CANARY_IDENTICAL_TO_STABLE));
+  });
+
+  test('throws when the header or cookie of a tester match is not a valid name, or the value is empty', () => {
+    const { c, stable, canary, gateway } = setup();
+    expect(() => new CanaryRelease(c, 'r1', { gateway, stable, canary, strategy: ReleaseStrategy.header('x canary', 'true') })).toThrow(
+      "CanaryRelease 'rel/r1': invalid strategy header: received 'x canary'; allowed: a header name of 1 to 256 letters, digits or !#$%&'*+-.^_`|~. "
+      + "Fix: set strategy header, e.g. 'x-canary' [code: InvalidHeaderMatch]");
+    expect(() => new CanaryRelease(c, 'r2', { gateway, stable, canary, strategy: ReleaseStrategy.header('x-canary', '') }))
+      .toThrow(/invalid strategy header value: received ''; allowed: a value of 1 to 4096 characters for header x-canary/);
+    expect(() => new CanaryRelease(c, 'r3', { gateway, stable, canary, strategy: ReleaseStrategy.cookie('canary;path') }))
+      .toThrow(/invalid strategy cookie: received 'canary;path'; allowed: a cookie name of 1 to 256 letters, digits, "-" or "_"/);
+    expect(() => new CanaryRelease(c, 'r4', { gateway, stable, canary, strategy: ReleaseStrategy.cookie('') })).toThrow(withCode(ErrorCode.INVALID_HEADER_MATCH));
+  });
+
+  test('each strategy still names its kind', () => {
+    expect([
+      ReleaseStrategy.weighted(90, 10), ReleaseStrategy.header('x', 'y'), ReleaseStrategy.cookie('c'), ReleaseStrategy.mirror(5), ReleaseStrategy.blueGreen(ReleaseColor.BLUE),
+    ].map((s) => s.kind)).toEqual(['weighted', 'header', 'cookie', 'mirror', 'blue-green']);
   });
 
   test.each([GatewayImplementation.INGRESS_NGINX, GatewayImplementation.TRAEFIK])('throws when mirroring on %s', (implementation) => {
@@ -123,6 +153,7 @@ describe('CanaryRelease refuses bad input', () => {
     const { c, stable, canary, gateway } = setup(implementation);
     expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(10) }))
       .toThrow(`InferenceGateway 'rel/gateway': invalid mirror: received 'chat-canary on ${implementation}'; allowed: mirroring with Envoy Gateway only`);
+    expect(() => new CanaryRelease(c, 'r2', { gateway, stable, canary, strategy: ReleaseStrategy.mirror(10) })).toThrow(withCode(ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION));
   });
 
   describe('gRPC servers', () => {
@@ -197,6 +228,8 @@ describe('CanaryRelease refuses bad input', () => {
       expect(() => new CanaryRelease(c, 'vision-release', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(90, 10) }))
         .toThrow("InferenceGateway 'rel/gateway': invalid route: received 'gRPC requests with x-inference-service: vision for 'rel/vision-release''; "
           + "allowed: one service per gRPC service header; it already goes to 'rel/vision'. Fix: route the service either with gateway.addRoute or with a release, not both");
+      expect(() => new CanaryRelease(c, 'vision-release-2', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(90, 10), pathPrefix: '/vision-2' }))
+        .toThrow(withCode(ErrorCode.ROUTE_CONFLICT));
     });
   });
 });

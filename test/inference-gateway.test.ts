@@ -1,6 +1,12 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
-import { ApiAuth, checkManifests, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceGatewayProps, InferenceService, ModelServer } from '../lib';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  ApiAuth, checkManifests, ErrorCode, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceGatewayProps, InferenceService, ModelServer,
+} from '../lib';
 import { Manifest, only } from './util';
+
+/** The error `f` throws must carry `code`. */
+const withCode = (code: ErrorCode) => expect.objectContaining({ code });
 
 function setup(props: InferenceGatewayProps) {
   const c = new Chart(Testing.app(), 'gw', { namespace: 'ml' });
@@ -59,6 +65,11 @@ describe('Envoy Gateway', () => {
     expect(checkManifests(m)).toEqual([]);
   });
 
+  test('without API keys, JWT or a client header, each client IP gets its own rate-limit budget', () => {
+    const perIp = synth({ host: 'h.example.com', rateLimit: { requestsPerMinute: 60 } });
+    expect(only(perIp, 'BackendTrafficPolicy').spec.rateLimit.global.rules[0].clientSelectors).toEqual([{ sourceCIDR: { type: 'Distinct', value: '0.0.0.0/0' } }]);
+  });
+
   test('JWT', () => {
     const jwt = synth({ host: 'h.example.com', auth: ApiAuth.jwt({ issuer: 'https://idp', jwksUri: 'https://idp/jwks', audiences: ['a'] }) });
     expect(only(jwt, 'SecurityPolicy').spec.jwt).toEqual({ providers: [{ name: 'oidc', issuer: 'https://idp', audiences: ['a'], remoteJWKS: { uri: 'https://idp/jwks' } }] });
@@ -102,6 +113,7 @@ describe('InferenceGateway refuses bad input', () => {
     expect(() => gateway.addRoute(vision, { pathPrefix: '/v1' })).toThrow(
       "InferenceGateway 'gw/gateway': invalid route: received 'models.example.com/v1 for 'gw/vision''; allowed: one service per host, path and header; it already goes to 'gw/chat'. " +
       'Fix: give the route another pathPrefix, or match a header');
+    expect(() => gateway.addRoute(vision, { pathPrefix: '/v1' })).toThrow(withCode(ErrorCode.ROUTE_CONFLICT));
   });
 
   test('a header match makes the same path distinct', () => {
@@ -113,15 +125,92 @@ describe('InferenceGateway refuses bad input', () => {
   test('throws when TLS has no host', () => {
     expect(() => setup({ tls: GatewayTls.fromSecret('x') })).toThrow(
       "InferenceGateway 'gw/gateway': invalid tls: received 'x'; allowed: TLS only with a host: a certificate names the host it serves. Fix: set host, e.g. inference.example.com");
+    expect(() => setup({ tls: GatewayTls.fromSecret('x') })).toThrow(withCode(ErrorCode.TLS_WITHOUT_HOST));
   });
 
   test('throws when the rate limit is not above zero', () => {
     expect(() => setup({ rateLimit: { requestsPerMinute: 0 } })).toThrow(/invalid rateLimit.requestsPerMinute: received 0; allowed: a whole number of requests above 0/);
+    expect(() => setup({ rateLimit: { requestsPerMinute: 0 } })).toThrow(withCode(ErrorCode.INVALID_RATE_LIMIT));
   });
 
   test('throws when the implementation cannot do the auth mode', () => {
     expect(() => setup({ implementation: GatewayImplementation.TRAEFIK, auth: ApiAuth.apiKeys('k') })).toThrow(
       /invalid auth: received 'api-keys with traefik'; allowed: API keys and JWT with Envoy Gateway only/);
     expect(() => setup({ implementation: GatewayImplementation.INGRESS_NGINX, auth: ApiAuth.jwt({ issuer: 'i', jwksUri: 'https://j' }) })).toThrow(/invalid auth: received 'jwt with ingress-nginx'/);
+    expect(() => setup({ implementation: GatewayImplementation.TRAEFIK, auth: ApiAuth.apiKeys('k') })).toThrow(withCode(ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION));
+  });
+
+  test('throws when ingress-nginx is asked to key rate limits on a header', () => {
+    expect(() => setup({ implementation: GatewayImplementation.INGRESS_NGINX, rateLimit: { requestsPerMinute: 60, clientHeader: 'x-client' } })).toThrow(
+      "InferenceGateway 'gw/gateway': invalid rateLimit.clientHeader: received 'x-client'; allowed: none with ingress-nginx: it limits per client IP. "
+      + 'Fix: remove clientHeader, or use Envoy Gateway or Traefik [code: UnsupportedByImplementation]');
+  });
+
+  test('throws when the host is not a lower-case DNS name', () => {
+    expect(() => setup({ host: 'Models.Example.com' })).toThrow(/invalid host: received 'Models.Example.com'; allowed: a DNS name in lower case/);
+    expect(() => setup({ host: 'Models.Example.com' })).toThrow(withCode(ErrorCode.INVALID_HOST));
+  });
+
+  test('throws when the implementation is none of GatewayImplementation', () => {
+    expect(() => setup({ implementation: 'istio' as GatewayImplementation })).toThrow(
+      "InferenceGateway 'gw/gateway': invalid implementation: received 'istio'; allowed: one of ingress-nginx, envoy-gateway, traefik. "
+      + 'Fix: use a GatewayImplementation value, e.g. GatewayImplementation.ENVOY_GATEWAY [code: UnknownGatewayImplementation]');
+  });
+
+  test.each(Object.values(GatewayImplementation))('every implementation has a controller: %s', (implementation) => {
+    expect(() => synth({ host: 'models.example.com', implementation })).not.toThrow();
+  });
+
+  test('throws when a header match has no value or a name that is not a header name', () => {
+    const { chat, gateway } = setup({ host: 'models.example.com' });
+    expect(() => gateway.addRoute(chat, { headerName: 'x-model' })).toThrow(
+      "InferenceGateway 'gw/gateway': invalid headerValue: received ''; allowed: a value of 1 to 4096 characters for header x-model. "
+      + "Fix: set headerValue, e.g. 'true' [code: InvalidHeaderMatch]");
+    expect(() => gateway.addRoute(chat, { headerName: 'x model', headerValue: 'chat' })).toThrow(/invalid headerName: received 'x model'; allowed: a header name of 1 to 256/);
+    expect(() => gateway.addRoute(chat, { headerValue: 'chat' })).toThrow(withCode(ErrorCode.INVALID_HEADER_MATCH));
+  });
+});
+
+describe('Secrets as cdk8s-plus objects', () => {
+  /** The manifests of a gateway with one route, its props made in the chart (where a cdk8s-plus Secret may be imported). */
+  function synthIn(props: (c: Chart) => InferenceGatewayProps): Manifest[] {
+    const c = new Chart(Testing.app(), 'gw', { namespace: 'ml' });
+    const gateway = new InferenceGateway(c, 'gateway', props(c));
+    gateway.addRoute(new InferenceService(c, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) }));
+    return Testing.synth(c) as Manifest[];
+  }
+  /** The same, with the Secret named `name` as a cdk8s-plus Secret. */
+  const synthWithSecret = (name: string, props: (secret: kplus.ISecret) => InferenceGatewayProps) =>
+    synthIn((c) => props(kplus.Secret.fromSecretName(c, 'Secret', name)));
+  const synthWithName = (props: InferenceGatewayProps) => synthIn(() => props);
+
+  test('a TLS Secret given as a cdk8s-plus Secret renders as its name does', () => {
+    const host = 'models.example.com';
+    expect(synthWithSecret('models-tls', (secret) => ({ host, tls: GatewayTls.fromSecret(undefined, { secret }) })))
+      .toEqual(synthWithName({ host, tls: GatewayTls.fromSecret('models-tls') }));
+    const nginx = GatewayImplementation.INGRESS_NGINX;
+    expect(synthWithSecret('models-tls', (secret) => ({ host, implementation: nginx, tls: GatewayTls.fromSecret(undefined, { secret }) })))
+      .toEqual(synthWithName({ host, implementation: nginx, tls: GatewayTls.fromSecret('models-tls') }));
+  });
+
+  test('an API keys Secret given as a cdk8s-plus Secret renders as its name does', () => {
+    const m = synthWithSecret('api-keys', (secret) => ({ host: 'models.example.com', auth: ApiAuth.apiKeys(undefined, { secret }) }));
+    expect(m).toEqual(synthWithName({ host: 'models.example.com', auth: ApiAuth.apiKeys('api-keys') }));
+    expect(only(m, 'SecurityPolicy').spec.apiKeyAuth.credentialRefs).toEqual([{ kind: 'Secret', name: 'api-keys' }]);
+  });
+
+  test('throws when a Secret is given both by name and as a cdk8s-plus Secret', () => {
+    expect(() => synthWithSecret('models-tls', (secret) => ({ host: 'models.example.com', tls: GatewayTls.fromSecret('other-tls', { secret }) }))).toThrow(
+      "InferenceGateway 'gw/gateway': invalid tls: received 'Secret name 'other-tls' and Secret 'models-tls''; "
+      + 'allowed: the certificate Secret either by name or as a cdk8s-plus Secret, not both. Fix: pass only one of the two [code: ConflictingSecret]');
+    expect(() => synthWithSecret('api-keys', (secret) => ({ auth: ApiAuth.apiKeys('api-keys', { secret }) })))
+      .toThrow(withCode(ErrorCode.CONFLICTING_SECRET));
+  });
+
+  test('throws when a Secret is given neither by name nor as a cdk8s-plus Secret', () => {
+    expect(() => synthWithName({ auth: ApiAuth.apiKeys() })).toThrow(
+      "InferenceGateway 'gw/gateway': invalid auth: received nothing; allowed: the API keys Secret, by name or as a cdk8s-plus Secret. "
+      + "Fix: pass the Secret's name, or the Secret as options.secret [code: MissingSecret]");
+    expect(() => synthWithName({ host: 'models.example.com', tls: GatewayTls.fromSecret() })).toThrow(withCode(ErrorCode.MISSING_SECRET));
   });
 });

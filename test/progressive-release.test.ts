@@ -1,8 +1,18 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { checkManifests, GatewayImplementation, Gpu, InferenceGateway, InferenceService, ModelServer, ProgressiveRelease, ProgressiveReleaseProps, QueueMetricsApi, Scaling } from '../lib';
+import {
+  checkManifests, ErrorCode, GatewayImplementation, Gpu, InferenceGateway, InferenceService, ModelServer, ProgressiveRelease, ProgressiveReleaseProps,
+  QueueMetricsApi, Scaling,
+} from '../lib';
 import { Manifest, only } from './util';
 
-function synth(props: Partial<ProgressiveReleaseProps> = {}, implementation = GatewayImplementation.ENVOY_GATEWAY, scaling = Scaling.onQueueDepth({ maxReplicas: 4 })) {
+/** The error must carry `code`. */
+const withCode = (code: ErrorCode) => expect.objectContaining({ code });
+
+function synth(
+  props: Partial<ProgressiveReleaseProps> = {},
+  implementation = GatewayImplementation.ENVOY_GATEWAY,
+  scaling = Scaling.onQueueDepth({ maxReplicas: 4 }),
+) {
   const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
   const service = new InferenceService(c, 'chat', {
     server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }), gpu: Gpu.nvidia(1), scaling,
@@ -48,9 +58,30 @@ describe('ProgressiveRelease (Argo Rollouts)', () => {
     expect(() => synth({ steps: [25, 10, 100] })).toThrow(
       "ProgressiveRelease 'rel/rollout': invalid steps: received [25,10,100]; allowed: whole percentages above 0, strictly increasing, ending at 100. Fix: e.g. [5, 25, 50, 100]");
     expect(() => synth({ steps: [5, 50] })).toThrow(/invalid steps: received \[5,50\]/);
+    expect(() => synth({ steps: [5, 50] })).toThrow(withCode(ErrorCode.INVALID_ROLLOUT_STEPS));
+  });
+
+  test('throws when the availability objective is not a share between 0 and 1', () => {
+    expect(() => synth({ availability: 99.5 })).toThrow(
+      "ProgressiveRelease 'rel/rollout': invalid availability: received 99.5; allowed: a share between 0 and 1. Fix: e.g. 0.995 [code: InvalidObjective]");
+  });
+
+  test('throws when the server has no request and error counters to judge the canary', () => {
+    const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+    const service = new InferenceService(c, 'resnet', { server: ModelServer.torchServe(), gpu: Gpu.nvidia(1) });
+    const gateway = new InferenceGateway(c, 'gateway', { host: 'models.example.com' });
+    expect(() => new ProgressiveRelease(c, 'rollout', { service, gateway })).toThrow(
+      /invalid service: received 'rel\/resnet \(torchserve\)'; allowed: a server with request and error counters/);
+    expect(() => new ProgressiveRelease(c, 'rollout2', { service, gateway })).toThrow(withCode(ErrorCode.UNMEASURABLE_OBJECTIVE));
   });
 
   test('throws on ingress-nginx', () => {
     expect(() => synth({}, GatewayImplementation.INGRESS_NGINX)).toThrow(/invalid gateway: received 'ingress-nginx'; allowed: a Gateway API implementation/);
+    expect(() => synth({}, GatewayImplementation.INGRESS_NGINX)).toThrow(withCode(ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION));
+  });
+
+  test('on Traefik too: the Rollout steps its HTTPRoute', () => {
+    const t = synth({}, GatewayImplementation.TRAEFIK);
+    expect(only(t, 'Rollout').spec.strategy.canary.trafficRouting.plugins).toEqual({ 'argoproj-labs/gatewayAPI': { httpRoute: 'gateway-chat', namespace: 'ml' } });
   });
 });
