@@ -5,20 +5,162 @@
  */
 export enum ErrorCode {
   // ---- names, labels, images, namespaces (names.ts, image.ts, namespace-baseline.ts, external-secret.ts)
+  /** A name is not a DNS-1035 label, or is longer than allowed. */
+  INVALID_NAME = 'InvalidName',
+  /** Another construct of the app already holds the name in the namespace. */
+  NAME_TAKEN = 'NameTaken',
+  /** A label key or value (labels, a node selector) that Kubernetes refuses. */
+  INVALID_LABEL = 'InvalidLabel',
+  /** An image reference whose repository is malformed. */
+  INVALID_IMAGE_REFERENCE = 'InvalidImageReference',
+  /** An image tag with characters or a length a registry refuses. */
+  INVALID_IMAGE_TAG = 'InvalidImageTag',
+  /** An image digest that is not `sha256:` and 64 lower-case hex digits. */
+  INVALID_DIGEST = 'InvalidDigest',
+  /** An image that is untagged or `latest`: neither a version tag nor a digest pins it. */
+  UNPINNED_IMAGE = 'UnpinnedImage',
+  /** Neither a name nor the chart gives the namespace. */
+  NAMESPACE_REQUIRED = 'NamespaceRequired',
+  /** The pinned-image admission policy is asked for below Kubernetes 1.30. */
+  PINNED_IMAGE_POLICY_NEEDS_KUBERNETES_130 = 'PinnedImagePolicyNeedsKubernetes130',
+  /** A quota that is not a whole, non-negative amount. */
+  INVALID_QUOTA = 'InvalidQuota',
+  /** A secret store name that cannot name a SecretStore or ClusterSecretStore. */
+  INVALID_SECRET_STORE = 'InvalidSecretStore',
+  /** An ExternalSecret with no key and nothing to extract. */
+  SECRET_KEYS_REQUIRED = 'SecretKeysRequired',
+  /** A secret to extract that is empty or named twice. */
+  INVALID_SECRET_EXTRACT = 'InvalidSecretExtract',
+  /** A Secret data key with characters a Secret refuses. */
+  INVALID_SECRET_KEY = 'InvalidSecretKey',
+  /** A Secret data key listed twice: the second value would overwrite the first. */
+  DUPLICATE_SECRET_KEY = 'DuplicateSecretKey',
+  /** A Secret key without the name or path of its secret in the provider. */
+  REMOTE_KEY_REQUIRED = 'RemoteKeyRequired',
+  /** A refresh interval that is not zero or whole seconds of at least a minute. */
+  INVALID_REFRESH_INTERVAL = 'InvalidRefreshInterval',
   // ---- end names
 
   // ---- InferenceService and its parts (inference-service.ts, scaling.ts, gpu.ts, lib/private/service/)
+  /** A replica count (fixed, minReplicas or maxReplicas) that is not a whole number of at least 1. */
+  INVALID_REPLICAS = 'InvalidReplicas',
+  /** minReplicas is above maxReplicas. */
+  MIN_REPLICAS_ABOVE_MAX = 'MinReplicasAboveMax',
+  /** An autoscaling target out of range: a CPU percentage outside (0, 100], a queue target of 0 or less. */
+  INVALID_SCALING_TARGET = 'InvalidScalingTarget',
+  /** A Prometheus address given to a queue-depth autoscaler that does not use KEDA. */
+  PROMETHEUS_ADDRESS_WITHOUT_KEDA = 'PrometheusAddressWithoutKeda',
+  /** A Prometheus address that is not an http(s) URL without query or fragment. */
+  INVALID_PROMETHEUS_ADDRESS = 'InvalidPrometheusAddress',
+  /** Scaling on queue depth a server that exports no queue-depth metric. */
+  NO_QUEUE_METRIC = 'NoQueueMetric',
+  /** A GPU count that is not a whole number of at least 1. */
+  INVALID_GPU_COUNT = 'InvalidGpuCount',
+  /** The GPU count does not equal the server's tensor x pipeline parallelism. */
+  GPU_COUNT_MISMATCH = 'GpuCountMismatch',
+  /** No /dev/shm (shared memory) for a server that spans several GPUs. */
+  SHARED_MEMORY_REQUIRED = 'SharedMemoryRequired',
+  /** A CPU amount that is not positive. */
+  INVALID_CPU = 'InvalidCpu',
+  /** A memory or storage size that is not positive. */
+  INVALID_SIZE = 'InvalidSize',
+  /** A literal value under an environment variable name that looks secret. */
+  LITERAL_SECRET_IN_ENV = 'LiteralSecretInEnv',
+  /** A startupTimeout shorter than one startup probe period. */
+  STARTUP_TIMEOUT_TOO_SHORT = 'StartupTimeoutTooShort',
+  /** A terminationGracePeriod shorter than preStopDelay + maxRequestDuration. */
+  GRACE_PERIOD_TOO_SHORT = 'GracePeriodTooShort',
+  /** A nodeLossTolerance that is not whole seconds from 0 to 3600. */
+  INVALID_NODE_LOSS_TOLERANCE = 'InvalidNodeLossTolerance',
+  /** The node selector names another GPU product than the GPU does. */
+  CONFLICTING_GPU_PRODUCT = 'ConflictingGpuProduct',
+  /** A toleration whose key or value is not a valid taint key or value. */
+  INVALID_TOLERATION = 'InvalidToleration',
+  /** An image pull Secret that is named twice or is not a Secret name. */
+  INVALID_IMAGE_PULL_SECRET = 'InvalidImagePullSecret',
+  /** A priority class that is not a PriorityClass name, or is a "system-" class. */
+  INVALID_PRIORITY_CLASS = 'InvalidPriorityClass',
+  /** A pdbMaxUnavailable below 1, or not below the minimum replicas. */
+  INVALID_DISRUPTION_BUDGET = 'InvalidDisruptionBudget',
+  /** A pdbMaxUnavailable for a service with fewer than 2 replicas. */
+  DISRUPTION_BUDGET_WITHOUT_REPLICAS = 'DisruptionBudgetWithoutReplicas',
+  /** A server preset given no model, and no ModelVolume either. */
+  MODEL_VOLUME_REQUIRED = 'ModelVolumeRequired',
+  /** A model version the server cannot load (e.g. TF Serving needs a numeric version). */
+  MODEL_VERSION_REFUSED = 'ModelVersionRefused',
+  /** A model volume mounted where another volume or a writable folder already is. */
+  MOUNT_PATH_TAKEN = 'MountPathTaken',
   // ---- end service
 
   // ---- ModelServer presets (model-server.ts, lib/private/servers/)
   // ---- end servers
 
   // ---- ModelVolume and model sources (model-volume.ts, lib/private/model/)
+  /** A model source URI whose scheme is none of s3://, gs://, hf://, https://, nfs://, pvc://, oci://. */
+  UNSUPPORTED_MODEL_SOURCE_SCHEME = 'UnsupportedModelSourceScheme',
+  /** A model source location with a user and password in it: the secret would land in the YAML. */
+  CREDENTIALS_IN_MODEL_SOURCE = 'CredentialsInModelSource',
+  /** A model source location that is not of its kind's form (bucket URI, repository id, path, digest). */
+  INVALID_MODEL_SOURCE_LOCATION = 'InvalidModelSourceLocation',
+  /** A model version that does not pin the weights: not a folder of the location, a branch, no checksum. */
+  UNPINNED_MODEL_VERSION = 'UnpinnedModelVersion',
+  /** A secret-looking variable in downloaderEnv: its value would land in the YAML. */
+  SECRET_IN_DOWNLOADER_ENV = 'SecretInDownloaderEnv',
+  /** A workload identity that is not a role ARN, Google service account or Azure client id. */
+  INVALID_WORKLOAD_IDENTITY = 'InvalidWorkloadIdentity',
+  /** Both credentials and credentialsSecret are given. */
+  CONFLICTING_CREDENTIALS = 'ConflictingCredentials',
+  /** A cache for a source that is mounted directly (NFS, PVC, OCI image), not downloaded. */
+  CACHE_FOR_MOUNTED_SOURCE = 'CacheForMountedSource',
+  /** A cache smaller than the declared model size. */
+  CACHE_TOO_SMALL = 'CacheTooSmall',
+  /** A ReadWriteOnce cache for more than one replica: only one node can mount it. */
+  READ_WRITE_ONCE_CACHE_REPLICAS = 'ReadWriteOnceCacheReplicas',
   // ---- end volumes
 
   // ---- InferenceGateway, CanaryRelease, ProgressiveRelease (lib/private/gateway/)
+  /** A gateway implementation that is none of GatewayImplementation's values. */
+  UNKNOWN_GATEWAY_IMPLEMENTATION = 'UnknownGatewayImplementation',
+  /** A gateway host that is not a lower-case DNS name. */
+  INVALID_HOST = 'InvalidHost',
+  /** TLS at a gateway without a host: a certificate names the host it serves. */
+  TLS_WITHOUT_HOST = 'TlsWithoutHost',
+  /** A rate limit that is not a whole number of requests above 0. */
+  INVALID_RATE_LIMIT = 'InvalidRateLimit',
+  /** Something the gateway implementation cannot do: API keys or JWT, mirroring, client-header rate limits, Gateway API routes. */
+  UNSUPPORTED_BY_IMPLEMENTATION = 'UnsupportedByImplementation',
+  /** A TLS or API-key Secret given both by name and as a cdk8s-plus Secret. */
+  CONFLICTING_SECRET = 'ConflictingSecret',
+  /** A TLS or API-key Secret given neither by name nor as a cdk8s-plus Secret. */
+  MISSING_SECRET = 'MissingSecret',
+  /** Two routes for the same host, path and match, or the same gRPC service header. */
+  ROUTE_CONFLICT = 'RouteConflict',
+  /** A header or cookie match whose name is not a valid header or cookie name, or whose value is empty. */
+  INVALID_HEADER_MATCH = 'InvalidHeaderMatch',
+  /** A release weight or mirror share that is not a whole percentage from 0 to 100. */
+  INVALID_CANARY_WEIGHT = 'InvalidCanaryWeight',
+  /** Stable and canary weights that do not add up to 100. */
+  CANARY_WEIGHTS_NOT_100 = 'CanaryWeightsNot100',
+  /** A canary that is the stable service itself, or runs the same image and model version. */
+  CANARY_IDENTICAL_TO_STABLE = 'CanaryIdenticalToStable',
+  /** Rollout steps that are not whole percentages above 0, strictly increasing, ending at 100. */
+  INVALID_ROLLOUT_STEPS = 'InvalidRolloutSteps',
   // ---- end gateway
 
   // ---- ObservabilityBundle, rules, dashboards, log shipping (lib/private/observability/)
+  /** The same service given to an ObservabilityBundle twice. */
+  DUPLICATE_WATCHED_SERVICE = 'DuplicateWatchedService',
+  /** A service whose model server exposes no Prometheus metrics, given to an ObservabilityBundle. */
+  SERVICE_WITHOUT_METRICS = 'ServiceWithoutMetrics',
+  /** An availability or latency objective that is not a share between 0 and 1. */
+  INVALID_OBJECTIVE = 'InvalidObjective',
+  /** An objective the service's model server has no metric to measure. */
+  UNMEASURABLE_OBJECTIVE = 'UnmeasurableObjective',
+  /** A latency threshold that is not a bucket bound of the server's latency histogram. */
+  LATENCY_THRESHOLD_NOT_A_BUCKET = 'LatencyThresholdNotABucket',
+  /** A log store URL that is not http(s), cannot be parsed, or carries credentials. */
+  INVALID_LOG_STORE_URL = 'InvalidLogStoreUrl',
+  /** Log store credentials given both as a Secret and as a Secret name. */
+  CONFLICTING_LOG_CREDENTIALS = 'ConflictingLogCredentials',
   // ---- end observability
 }
