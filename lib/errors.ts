@@ -6,10 +6,10 @@ import { ErrorCode } from './error-codes';
  */
 export interface InvalidPropOptions {
   /**
-   * The stable code of this kind of mistake.
-   * @default - no code (to be removed: every error gets one)
+   * The stable code of this kind of mistake, appended to the message as `[code: <Code>]`. Every
+   * error the library raises has one.
    */
-  readonly code?: ErrorCode;
+  readonly code: ErrorCode;
   /** Name of the prop (or derived setting) that is wrong, e.g. `maxReplicas`. */
   readonly prop: string;
   /** The value that was received. */
@@ -34,12 +34,18 @@ export class InferenceConfigError extends Error {
   /** The prop that was rejected. */
   public readonly prop: string;
   /** The stable code of this kind of mistake (also at the end of the message). */
-  public readonly code?: ErrorCode;
+  public readonly code: ErrorCode;
 
+  /**
+   * Describes a rejected input.
+   * @param scope the construct that rejects it (its path is named in the message)
+   * @param kind the construct's kind as users know it, e.g. `InferenceService`
+   * @param options what was rejected, what is allowed, how to fix it, and the code
+   */
   constructor(scope: IConstruct, kind: string, options: InvalidPropOptions) {
     super(
       `${kind} '${scope.node.path}': invalid ${options.prop}: received ${describe(options.received)}; ` +
-      `allowed: ${options.allowed}. Fix: ${options.fix}${options.code ? ` [code: ${options.code}]` : ''}`,
+      `allowed: ${options.allowed}. Fix: ${options.fix} [code: ${options.code}]`,
     );
     this.code = options.code;
     this.name = 'InferenceConfigError';

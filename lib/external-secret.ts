@@ -6,17 +6,22 @@ import {
   ExternalSecretSpecTargetCreationPolicy,
   ExternalSecretSpecTargetDeletionPolicy,
 } from '../imports/external-secrets.io';
+import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkName, claimName, isDnsSubdomain } from './names';
+import { MANAGED_BY_LABELS } from './private/labels';
 
 const KIND = 'ExternalSecret';
 
 /** Whole seconds as a Go duration, in the largest whole unit: `1h`, `15m`, `90s`. */
-const goDuration = (seconds: number) => (seconds > 0 && seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds > 0 && seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`);
+function goDuration(seconds: number): string {
+  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
 
 /** Keys of a Secret's data: letters, digits, `-`, `_` and `.`. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
 
 /**
  * Where External Secrets Operator reads the values from: a `ClusterSecretStore` (one per
@@ -82,6 +87,7 @@ export interface ExternalSecretProps {
 
   /**
    * Keys of the Secret, each with where its value comes from.
+   * @see https://external-secrets.io/latest/api/externalsecret/
    * @default - none (then `extract` names at least one secret)
    */
   readonly keys?: ExternalSecretKey[];
@@ -106,6 +112,7 @@ export interface ExternalSecretProps {
   /**
    * How often the operator reads the values again, so a rotation in the provider reaches the
    * Secret. Zero reads them once.
+   * @see https://external-secrets.io/latest/api/externalsecret/
    * @default Duration.hours(1)
    */
   readonly refreshInterval?: Duration;
@@ -138,21 +145,13 @@ export class ExternalSecret extends Construct {
     this.secretName = checkName(this, KIND, 'secretName', props.secretName ?? id, 63);
     this.checkStore(props.store);
     this.checkKeys(props.keys ?? [], props.extract ?? []);
-    const refresh = props.refreshInterval ?? Duration.hours(1);
-    const seconds = refresh.toSeconds();
-    if (!Number.isInteger(seconds) || (seconds !== 0 && seconds < 60)) {
-      this.fail({
-        prop: 'refreshInterval', received: `${seconds} s`,
-        allowed: 'zero (read once) or whole seconds of at least 1 minute: providers rate-limit and bill each read',
-        fix: 'use e.g. Duration.hours(1)',
-      });
-    }
+    const refreshSeconds = this.checkRefresh(props.refreshInterval ?? Duration.hours(1));
     claimName(this, KIND, 'secretName', this.secretName, 'Secret');
 
     this.resource = new ExternalSecretResource(this, 'Resource', {
-      metadata: { name: this.secretName, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-inference' } },
+      metadata: { name: this.secretName, labels: MANAGED_BY_LABELS },
       spec: {
-        refreshInterval: goDuration(seconds),
+        refreshInterval: goDuration(refreshSeconds),
         secretStoreRef: { kind: props.store.kind as ExternalSecretSpecSecretStoreRefKind, name: props.store.name },
         target: {
           name: this.secretName,
@@ -171,57 +170,76 @@ export class ExternalSecret extends Construct {
   private checkStore(store: SecretStore): void {
     if (!isDnsSubdomain(store.name)) {
       this.fail({
-        prop: 'store', received: store.name,
+        code: ErrorCode.INVALID_SECRET_STORE, prop: 'store', received: store.name,
         allowed: `the name of a ${store.kind}: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")`,
         fix: 'use the store\'s name as `kubectl get clustersecretstores,secretstores` shows it',
       });
     }
   }
 
+  /** The refresh interval in whole seconds: zero, or at least a minute. */
+  private checkRefresh(refresh: Duration): number {
+    const seconds = refresh.toSeconds();
+    if (!Number.isInteger(seconds) || (seconds !== 0 && seconds < 60)) {
+      this.fail({
+        code: ErrorCode.INVALID_REFRESH_INTERVAL, prop: 'refreshInterval', received: `${seconds} s`,
+        allowed: 'zero (read once) or whole seconds of at least 1 minute: providers rate-limit and bill each read',
+        fix: 'use e.g. Duration.hours(1)',
+      });
+    }
+    return seconds;
+  }
+
   private checkKeys(keys: ExternalSecretKey[], extract: string[]): void {
     if (keys.length === 0 && extract.length === 0) {
       this.fail({
-        prop: 'keys', received: [], allowed: 'at least one key, or a secret to extract',
+        code: ErrorCode.SECRET_KEYS_REQUIRED, prop: 'keys', received: [], allowed: 'at least one key, or a secret to extract',
         fix: 'list the keys the Secret must hold, or name a JSON secret in extract',
       });
     }
     for (const [i, key] of extract.entries()) {
       if (key.trim() === '' || extract.indexOf(key) !== i) {
         this.fail({
-          prop: 'extract', received: key,
-          allowed: "names or paths of secrets in the provider, each once",
+          code: ErrorCode.INVALID_SECRET_EXTRACT, prop: 'extract', received: key,
+          allowed: 'names or paths of secrets in the provider, each once',
           fix: "name each JSON secret once, e.g. 'prod/llm/api-keys'",
         });
       }
     }
     const seen = new Set<string>();
-    for (const k of keys) {
-      if (!SECRET_KEY.test(k.secretKey)) {
-        this.fail({
-          prop: 'keys.secretKey', received: k.secretKey,
-          allowed: 'a Secret data key: letters, digits, "-", "_" and "."',
-          fix: `use e.g. '${k.secretKey.replace(/[^-._a-zA-Z0-9]+/g, '_') || 'value'}'`,
-        });
-      }
-      if (seen.has(k.secretKey)) {
-        this.fail({
-          prop: 'keys.secretKey', received: k.secretKey,
-          allowed: 'each key once: a second value would overwrite the first',
-          fix: 'give the keys distinct secretKey names',
-        });
-      }
-      seen.add(k.secretKey);
-      if (k.remoteKey.trim() === '') {
-        this.fail({
-          prop: 'keys.remoteKey', received: k.remoteKey,
-          allowed: "the secret's name or path in the provider",
-          fix: `set remoteKey for '${k.secretKey}', e.g. 'prod/llm/${k.secretKey.toLowerCase()}'`,
-        });
-      }
+    for (const key of keys) {
+      this.checkKey(key, seen.has(key.secretKey));
+      seen.add(key.secretKey);
     }
   }
 
-  private fail(options: InvalidPropOptions): never {
+  /** One key of the Secret; `repeated` when an earlier key has the same secretKey. */
+  private checkKey(key: ExternalSecretKey, repeated: boolean): void {
+    if (!SECRET_KEY.test(key.secretKey)) {
+      this.fail({
+        code: ErrorCode.INVALID_SECRET_KEY, prop: 'keys.secretKey', received: key.secretKey,
+        allowed: 'a Secret data key: letters, digits, "-", "_" and "."',
+        fix: `use e.g. '${key.secretKey.replace(/[^-._a-zA-Z0-9]+/g, '_') || 'value'}'`,
+      });
+    }
+    if (repeated) {
+      this.fail({
+        code: ErrorCode.DUPLICATE_SECRET_KEY, prop: 'keys.secretKey', received: key.secretKey,
+        allowed: 'each key once: a second value would overwrite the first',
+        fix: 'give the keys distinct secretKey names',
+      });
+    }
+    if (key.remoteKey.trim() === '') {
+      this.fail({
+        code: ErrorCode.REMOTE_KEY_REQUIRED, prop: 'keys.remoteKey', received: key.remoteKey,
+        allowed: "the secret's name or path in the provider",
+        fix: `set remoteKey for '${key.secretKey}', e.g. 'prod/llm/${key.secretKey.toLowerCase()}'`,
+      });
+    }
+  }
+
+  /** Throws the error of a rejected prop; every rejection here has a code. */
+  private fail(options: InvalidPropOptions & { readonly code: ErrorCode }): never {
     throw new InferenceConfigError(this, KIND, options);
   }
 }

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { ErrorCode } from './error-codes';
 import { InferenceConfigError } from './errors';
 
 /** A container image reference split into its parts. */
@@ -42,20 +43,20 @@ export function parseImage(image: string): ImageReference {
  */
 export function checkImage(scope: IConstruct, kind: string, prop: string, image: string): ImageReference {
   const ref = parseImage(image);
-  const fail = (allowed: string, fix: string): never => {
-    throw new InferenceConfigError(scope, kind, { prop, received: image, allowed, fix });
+  const fail = (code: ErrorCode, allowed: string, fix: string): never => {
+    throw new InferenceConfigError(scope, kind, { code, prop, received: image, allowed, fix });
   };
   if (!REPOSITORY.test(ref.repository)) {
-    fail('an image reference such as registry/repository:tag or repository@sha256:<64 hex digits>', 'correct the image name');
+    fail(ErrorCode.INVALID_IMAGE_REFERENCE, 'an image reference such as registry/repository:tag or repository@sha256:<64 hex digits>', 'correct the image name');
   }
   if (ref.digest !== undefined && !DIGEST.test(ref.digest)) {
-    fail('a digest of the form sha256:<64 lower-case hex digits>', 'copy the digest from the registry');
+    fail(ErrorCode.INVALID_DIGEST, 'a digest of the form sha256:<64 lower-case hex digits>', 'copy the digest from the registry');
   }
   if (ref.tag !== undefined && !TAG.test(ref.tag)) {
-    fail('a tag of letters, digits, "_", "." and "-" (at most 128)', 'correct the tag');
+    fail(ErrorCode.INVALID_IMAGE_TAG, 'a tag of letters, digits, "_", "." and "-" (at most 128)', 'correct the tag');
   }
   if (ref.digest === undefined && (ref.tag === undefined || ref.tag === 'latest')) {
-    fail('an image pinned by a version tag (not "latest") or by digest', `pin it, e.g. '${ref.repository}:<version>' or '${ref.repository}@sha256:<digest>'`);
+    fail(ErrorCode.UNPINNED_IMAGE, 'an image pinned by a version tag (not "latest") or by digest', `pin it, e.g. '${ref.repository}:<version>' or '${ref.repository}@sha256:<digest>'`);
   }
   return ref;
 }

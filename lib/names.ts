@@ -1,5 +1,6 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ErrorCode } from './error-codes';
 import { InferenceConfigError } from './errors';
 import { claim } from './private/claims';
 
@@ -23,6 +24,7 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export function checkName(scope: IConstruct, kind: string, prop: string, value: string, maxLength = MAX_NAME_LENGTH): string {
   if (value.length > maxLength) {
     throw new InferenceConfigError(scope, kind, {
+      code: ErrorCode.INVALID_NAME,
       prop,
       received: value,
       allowed: `a DNS-1035 label of at most ${maxLength} characters (this one has ${value.length})`,
@@ -31,6 +33,7 @@ export function checkName(scope: IConstruct, kind: string, prop: string, value: 
   }
   if (!DNS_1035_LABEL.test(value)) {
     throw new InferenceConfigError(scope, kind, {
+      code: ErrorCode.INVALID_NAME,
       prop,
       received: value,
       allowed: 'a DNS-1035 label: lower-case letters, digits and "-", starting with a letter and ending with a letter or digit',
@@ -83,6 +86,7 @@ export function claimName(scope: IConstruct, kind: string, prop: string, name: s
   const holder = claim(scope, `name/${objectKind ?? ''}`, name, scope.node.path);
   if (holder !== undefined) {
     throw new InferenceConfigError(scope, kind, {
+      code: ErrorCode.NAME_TAKEN,
       prop,
       received: name,
       allowed: `a ${objectKind ? `${objectKind} ` : ''}name not already used in namespace ${namespace} (held by '${holder}')`,
@@ -123,14 +127,14 @@ export function checkLabels(scope: IConstruct, kind: string, prop: string, label
   for (const [key, value] of Object.entries(labels)) {
     if (!isLabelKey(key)) {
       throw new InferenceConfigError(scope, kind, {
-        prop, received: key,
+        code: ErrorCode.INVALID_LABEL, prop, received: key,
         allowed: 'a label key: an optional DNS subdomain and "/", then at most 63 letters, digits, "-", "_" or ".", alphanumeric at both ends',
         fix: `use e.g. '${toLabelValue(key) || 'example.com/role'}'`,
       });
     }
     if (typeof value !== 'string' || !isLabelValue(value)) {
       throw new InferenceConfigError(scope, kind, {
-        prop: `${prop}['${key}']`, received: value,
+        code: ErrorCode.INVALID_LABEL, prop: `${prop}['${key}']`, received: value,
         allowed: 'a label value: at most 63 letters, digits, "-", "_" or ".", alphanumeric at both ends (or empty)',
         fix: `use e.g. '${toLabelValue(String(value))}'`,
       });

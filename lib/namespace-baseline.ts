@@ -2,17 +2,43 @@ import { ApiObject, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InferenceConfigError } from './errors';
+import { ErrorCode } from './error-codes';
+import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkName, clusterScoped } from './names';
-import { allowClusterDns } from './private/network';
 import { atLeast, DEFAULT_KUBERNETES_VERSION } from './private/kubernetes-version';
+import { MANAGED_BY_LABELS } from './private/labels';
+import { allowClusterDns } from './private/network';
 
 const KIND = 'NamespaceBaseline';
+
+/** Pod Security Admission enforcing, warning and auditing the `restricted` standard. */
+const POD_SECURITY_RESTRICTED = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+};
+
+/** Requests and limits of a container that sets none (LimitRange defaults). */
+function containerDefaults(): k8s.LimitRangeItem {
+  const quantities = (cpu: string, memory: string, ephemeral: string) => ({
+    'cpu': k8s.Quantity.fromString(cpu), 'memory': k8s.Quantity.fromString(memory), 'ephemeral-storage': k8s.Quantity.fromString(ephemeral),
+  });
+  return { type: 'Container', defaultRequest: quantities('100m', '128Mi', '256Mi'), default: quantities('500m', '512Mi', '1Gi') };
+}
+
+/** A CEL condition on a container `c`: its image is pinned by digest, or (unless `digestsOnly`) by a tag other than latest. */
+function pinnedImageCondition(digestsOnly: boolean): string {
+  return digestsOnly
+    ? "c.image.contains('@sha256:')"
+    : "c.image.contains('@sha256:') || (c.image.split('/')[c.image.split('/').size() - 1].contains(':') && !c.image.endsWith(':latest'))";
+}
 
 /** Props of a {@link NamespaceBaseline}. */
 export interface NamespaceBaselineProps {
   /**
    * The namespace.
+   * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
    * @default - the chart's namespace
    */
   readonly name?: string;
@@ -25,13 +51,15 @@ export interface NamespaceBaselineProps {
   readonly cpuQuota?: kplus.Cpu;
 
   /**
-   * Memory the namespace may request in total.
+   * Memory the namespace may request in total (also the total of its limits).
+   * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/
    * @default - no memory quota
    */
   readonly memoryQuota?: Size;
 
   /**
    * GPUs the namespace may request in total, by extended resource name (`nvidia.com/gpu`, `amd.com/gpu`).
+   * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/#resource-quota-for-extended-resources
    * @default - no GPU quota
    */
   readonly gpuQuota?: { [resourceName: string]: number };
@@ -52,6 +80,7 @@ export interface NamespaceBaselineProps {
 
   /**
    * Also require digests (`@sha256:`), not only version tags.
+   * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
    * @default false
    */
   readonly requireDigests?: boolean;
@@ -77,37 +106,58 @@ export class NamespaceBaseline extends Construct {
    */
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
     super(scope, id);
-    const namespace = props.name ?? Chart.of(this).namespace;
+    this.name = this.namespaceName(props.name);
+    const requirePinnedImages = this.pinnedImagesWanted(props);
+    this.addNamespace();
+    this.addQuota(props);
+    this.addContainerDefaults();
+    this.addDefaultDeny();
+    this.addAllowDns();
+    if (requirePinnedImages) this.addPinnedImagePolicy(props.requireDigests ?? false);
+  }
+
+  /** The namespace: `name`, else the chart's. */
+  private namespaceName(name: string | undefined): string {
+    const namespace = name ?? Chart.of(this).namespace;
     if (!namespace) {
-      throw new InferenceConfigError(this, KIND, { prop: 'name', received: undefined, allowed: 'a namespace name, or a chart with a namespace', fix: "set name, or give the chart { namespace: 'inference' }" });
+      this.fail({
+        code: ErrorCode.NAMESPACE_REQUIRED, prop: 'name', received: undefined,
+        allowed: 'a namespace name, or a chart with a namespace', fix: "set name, or give the chart { namespace: 'inference' }",
+      });
     }
-    this.name = checkName(this, KIND, 'name', namespace, 63);
+    return checkName(this, KIND, 'name', namespace, 63);
+  }
+
+  /** Whether to reject unpinned images: asked for, or by default from Kubernetes 1.30 (where the policy is GA). */
+  private pinnedImagesWanted(props: NamespaceBaselineProps): boolean {
     const version = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     const vapAvailable = atLeast(version, 1, 30);
     if (props.requirePinnedImages && !vapAvailable) {
-      throw new InferenceConfigError(this, KIND, {
+      this.fail({
+        code: ErrorCode.PINNED_IMAGE_POLICY_NEEDS_KUBERNETES_130,
         prop: 'requirePinnedImages', received: true,
         allowed: `only with kubernetesVersion 1.30 or newer (ValidatingAdmissionPolicy is GA there); received kubernetesVersion '${version}'`,
         fix: "set kubernetesVersion: '1.30' (or newer) if every cluster runs it, or rely on the synth-time image check",
       });
     }
-    const labels = { 'app.kubernetes.io/managed-by': 'cdk8s-inference' };
-    const meta = (name: string) => ({ name, namespace: this.name, labels });
+    return props.requirePinnedImages ?? vapAvailable;
+  }
 
+  /** Metadata of a namespaced object of the baseline. */
+  private metadata(name: string): k8s.ObjectMeta {
+    return { name, namespace: this.name, labels: MANAGED_BY_LABELS };
+  }
+
+  /** The Namespace, enforcing the `restricted` Pod Security Standard. */
+  private addNamespace(): void {
     const ns = new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: this.name,
-        labels: {
-          ...labels,
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
-        },
-      },
+      metadata: { name: this.name, labels: { ...MANAGED_BY_LABELS, ...POD_SECURITY_RESTRICTED } },
     });
     clusterScoped(ns);
+  }
 
+  /** The ResourceQuota, when any quota is set. */
+  private addQuota(props: NamespaceBaselineProps): void {
     const hard: { [key: string]: k8s.Quantity } = {};
     if (props.cpuQuota) hard['requests.cpu'] = k8s.Quantity.fromString(props.cpuQuota.amount);
     if (props.memoryQuota) {
@@ -116,64 +166,72 @@ export class NamespaceBaseline extends Construct {
     }
     for (const [resource, count] of Object.entries(props.gpuQuota ?? {})) {
       if (!Number.isInteger(count) || count < 0) {
-        throw new InferenceConfigError(this, KIND, { prop: `gpuQuota.${resource}`, received: count, allowed: 'a whole number of GPUs, 0 or more', fix: 'give whole GPUs' });
+        this.fail({ code: ErrorCode.INVALID_QUOTA, prop: `gpuQuota.${resource}`, received: count, allowed: 'a whole number of GPUs, 0 or more', fix: 'give whole GPUs' });
       }
       // Extended resources are limited through their requests.
       hard[`requests.${resource}`] = k8s.Quantity.fromNumber(count);
     }
-    if (Object.keys(hard).length > 0) new k8s.KubeResourceQuota(this, 'Quota', { metadata: meta(`${this.name}-quota`), spec: { hard } });
+    if (Object.keys(hard).length > 0) new k8s.KubeResourceQuota(this, 'Quota', { metadata: this.metadata(`${this.name}-quota`), spec: { hard } });
+  }
 
-    new k8s.KubeLimitRange(this, 'Limits', {
-      metadata: meta(`${this.name}-defaults`),
-      spec: {
-        limits: [{
-          type: 'Container',
-          defaultRequest: { 'cpu': k8s.Quantity.fromString('100m'), 'memory': k8s.Quantity.fromString('128Mi'), 'ephemeral-storage': k8s.Quantity.fromString('256Mi') },
-          default: { 'cpu': k8s.Quantity.fromString('500m'), 'memory': k8s.Quantity.fromString('512Mi'), 'ephemeral-storage': k8s.Quantity.fromString('1Gi') },
-        }],
-      },
-    });
+  /** The LimitRange giving containers that set no requests or limits modest defaults. */
+  private addContainerDefaults(): void {
+    new k8s.KubeLimitRange(this, 'Limits', { metadata: this.metadata(`${this.name}-defaults`), spec: { limits: [containerDefaults()] } });
+  }
 
+  /** The NetworkPolicy denying all ingress and egress of every pod in the namespace. */
+  private addDefaultDeny(): void {
     new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
-      metadata: meta('default-deny'),
+      metadata: this.metadata('default-deny'),
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
+  }
+
+  /** The NetworkPolicy letting every pod reach the cluster DNS. */
+  private addAllowDns(): void {
     allowClusterDns(this, new kplus.NetworkPolicy(this, 'AllowDns', {
-      metadata: meta('allow-dns'),
+      metadata: this.metadata('allow-dns'),
       selector: kplus.Pods.all(this, 'AllPods'),
       egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     }));
+  }
 
-    if (props.requirePinnedImages ?? vapAvailable) {
-      const pinned = props.requireDigests
-        ? "c.image.contains('@sha256:')"
-        : "c.image.contains('@sha256:') || (c.image.split('/')[c.image.split('/').size() - 1].contains(':') && !c.image.endsWith(':latest'))";
-      const policyName = `${this.name}-pinned-images`;
-      const policy = new ApiObject(this, 'PinnedImages', {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicy',
-        metadata: { name: policyName, labels },
-        spec: {
-          failurePolicy: 'Fail',
-          matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }] },
-          validations: [
-            { expression: `object.spec.containers.all(c, ${pinned})`, message: `every container image must be pinned${props.requireDigests ? ' by digest' : ' (a version tag other than latest, or a digest)'}` },
-            { expression: `!has(object.spec.initContainers) || object.spec.initContainers.all(c, ${pinned})`, message: 'every init container image must be pinned' },
-          ],
-        },
-      });
-      const binding = new ApiObject(this, 'PinnedImagesBinding', {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name: policyName, labels },
-        spec: {
-          policyName,
-          validationActions: ['Deny'],
-          matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.name } } },
-        },
-      });
-      clusterScoped(policy);
-      clusterScoped(binding);
-    }
+  /** The ValidatingAdmissionPolicy (and its binding to the namespace) rejecting pods with unpinned images. */
+  private addPinnedImagePolicy(digestsOnly: boolean): void {
+    const pinned = pinnedImageCondition(digestsOnly);
+    const policyName = `${this.name}-pinned-images`;
+    const policy = new ApiObject(this, 'PinnedImages', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: policyName, labels: MANAGED_BY_LABELS },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }] },
+        validations: [
+          {
+            expression: `object.spec.containers.all(c, ${pinned})`,
+            message: `every container image must be pinned${digestsOnly ? ' by digest' : ' (a version tag other than latest, or a digest)'}`,
+          },
+          { expression: `!has(object.spec.initContainers) || object.spec.initContainers.all(c, ${pinned})`, message: 'every init container image must be pinned' },
+        ],
+      },
+    });
+    const binding = new ApiObject(this, 'PinnedImagesBinding', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: policyName, labels: MANAGED_BY_LABELS },
+      spec: {
+        policyName,
+        validationActions: ['Deny'],
+        matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.name } } },
+      },
+    });
+    clusterScoped(policy);
+    clusterScoped(binding);
+  }
+
+  /** Throws the error of a rejected prop; every rejection here has a code. */
+  private fail(options: InvalidPropOptions & { readonly code: ErrorCode }): never {
+    throw new InferenceConfigError(this, KIND, options);
   }
 }

@@ -1,6 +1,6 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Gpu, InferenceConfigError, InferenceService, InferenceServiceProps, ModelServer, QueueMetricsApi, Scaling } from '../lib';
+import { ErrorCode, Gpu, InferenceConfigError, InferenceService, InferenceServiceProps, ModelServer, QueueMetricsApi, Scaling } from '../lib';
 import { chart } from './util';
 
 const server = ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' });
@@ -197,6 +197,64 @@ describe('InferenceService refuses bad input with a message naming path, prop, v
       expect(e).toBeInstanceOf(InferenceConfigError);
       expect((e as InferenceConfigError).constructPath).toBe('test/svc');
       expect((e as InferenceConfigError).prop).toBe('scaling (replicas)');
+      expect((e as InferenceConfigError).code).toBe(ErrorCode.INVALID_REPLICAS);
     }
+  });
+});
+
+describe('each refusal names the kind of mistake with a stable ErrorCode, also at the end of the message', () => {
+  const tp2 = ModelServer.vllm({ model: 'm', tensorParallelSize: 2 });
+  test.each<[string, Partial<InferenceServiceProps>, ErrorCode]>([
+    ['a latest image', { server: ModelServer.vllm({ model: 'm', image: 'vllm/vllm-openai:latest' }) }, ErrorCode.UNPINNED_IMAGE],
+    ['an untagged image', { server: ModelServer.custom({ image: 'registry.example.com:5000/team/server', httpPort: 8080 }) }, ErrorCode.UNPINNED_IMAGE],
+    ['a malformed digest', { server: ModelServer.custom({ image: 'team/server@sha256:abc', httpPort: 8080 }) }, ErrorCode.INVALID_DIGEST],
+    ['a malformed image name', { server: ModelServer.custom({ image: 'Team/Server:1.0', httpPort: 8080 }) }, ErrorCode.INVALID_IMAGE_REFERENCE],
+    ['minReplicas above maxReplicas', { scaling: Scaling.onQueueDepth({ minReplicas: 5, maxReplicas: 3 }) }, ErrorCode.MIN_REPLICAS_ABOVE_MAX],
+    ['zero replicas', { scaling: Scaling.fixed(0) }, ErrorCode.INVALID_REPLICAS],
+    ['a Prometheus address without KEDA', { scaling: Scaling.onQueueDepth({ maxReplicas: 3, prometheusAddress: 'http://prometheus.monitoring.svc:9090' }) },
+      ErrorCode.PROMETHEUS_ADDRESS_WITHOUT_KEDA],
+    ['a Prometheus address that is not a URL', { scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'prometheus:9090' }) },
+      ErrorCode.INVALID_PROMETHEUS_ADDRESS],
+    ['KEDA for a server without a queue metric',
+      { server: ModelServer.tfServing({ modelName: 'resnet' }), gpu: undefined, scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA }) },
+      ErrorCode.NO_QUEUE_METRIC],
+    ['a label key', { labels: { 'team name': 'search' } }, ErrorCode.INVALID_LABEL],
+    ['a node selector value', { nodeSelector: { pool: 'gpu inference' } }, ErrorCode.INVALID_LABEL],
+    ['another GPU product in the node selector', { gpu: Gpu.nvidia(1, { product: 'NVIDIA-L4' }), nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A10G' } },
+      ErrorCode.CONFLICTING_GPU_PRODUCT],
+    ['a node-loss tolerance over an hour', { nodeLossTolerance: Duration.hours(2) }, ErrorCode.INVALID_NODE_LOSS_TOLERANCE],
+    ['a toleration naming no taint', { tolerations: [{ key: 'dedicated node' }] }, ErrorCode.INVALID_TOLERATION],
+    ['a pull secret named twice', { imagePullSecrets: ['ngc', 'ngc'] }, ErrorCode.INVALID_IMAGE_PULL_SECRET],
+    ['a system priority class', { priorityClassName: 'system-cluster-critical' }, ErrorCode.INVALID_PRIORITY_CLASS],
+    ['a CPU target of 0%', { scaling: Scaling.onCpu({ maxReplicas: 3, targetUtilizationPercent: 0 }) }, ErrorCode.INVALID_SCALING_TARGET],
+    ['a PDB blocking every eviction', { scaling: Scaling.fixed(3), pdbMaxUnavailable: 0 }, ErrorCode.INVALID_DISRUPTION_BUDGET],
+    ['a PDB allowing every pod down', { scaling: Scaling.fixed(2), pdbMaxUnavailable: 2 }, ErrorCode.INVALID_DISRUPTION_BUDGET],
+    ['a PDB for one replica', { scaling: Scaling.fixed(1), pdbMaxUnavailable: 1 }, ErrorCode.DISRUPTION_BUDGET_WITHOUT_REPLICAS],
+    ['GPUs other than tensor x pipeline parallel', { server: ModelServer.vllm({ model: 'm', tensorParallelSize: 2, pipelineParallelSize: 2 }), gpu: Gpu.nvidia(2) },
+      ErrorCode.GPU_COUNT_MISMATCH],
+    ['a sharded server without GPU', { server: ModelServer.tgi({ model: 'm', numShard: 2 }), gpu: undefined }, ErrorCode.GPU_COUNT_MISMATCH],
+    ['half a GPU', { gpu: Gpu.nvidia(0.5) }, ErrorCode.INVALID_GPU_COUNT],
+    ['tensor parallel without /dev/shm', { server: tp2, gpu: Gpu.nvidia(2), sharedMemory: Size.mebibytes(0) }, ErrorCode.SHARED_MEMORY_REQUIRED],
+    ['a grace period shorter than preStop + drain', { maxRequestDuration: Duration.minutes(2), terminationGracePeriod: Duration.seconds(60) },
+      ErrorCode.GRACE_PERIOD_TOO_SHORT],
+    ['a start-up budget of zero', { startupTimeout: Duration.seconds(0) }, ErrorCode.STARTUP_TIMEOUT_TOO_SHORT],
+    ['a name that is not a DNS-1035 label', { name: 'Chat_Service' }, ErrorCode.INVALID_NAME],
+    ['a name that is too long', { name: 'a'.repeat(49) }, ErrorCode.INVALID_NAME],
+    ['a negative CPU request', { cpu: kplus.Cpu.units(-1) }, ErrorCode.INVALID_CPU],
+    ['zero memory', { memory: Size.gibibytes(0) }, ErrorCode.INVALID_SIZE],
+    ['a secret as a literal value', { env: { HF_TOKEN: kplus.EnvValue.fromValue('hf_abcdef') } }, ErrorCode.LITERAL_SECRET_IN_ENV],
+  ])('%s', (_, props, code) => {
+    expect(build(props)).toThrow(expect.objectContaining({ code }));
+    expect(build(props)).toThrow(new RegExp(`\\[code: ${code}\\]$`));
+  });
+
+  test('an invalid construct id used as the name', () => {
+    expect(build({}, 'Chat')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_NAME }));
+  });
+
+  test('a name another service of the namespace holds', () => {
+    const c = chart();
+    new InferenceService(c, 'chat', { server, gpu: Gpu.nvidia(1) });
+    expect(() => new InferenceService(c, 'chat2', { server, gpu: Gpu.nvidia(1), name: 'chat' })).toThrow(expect.objectContaining({ code: ErrorCode.NAME_TAKEN }));
   });
 });

@@ -1,5 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
-import { ApiAuth, ExternalSecret, ExternalSecretProps, Gpu, InferenceGateway, InferenceService, ModelServer, SecretStore } from '../lib';
+import { ApiAuth, ErrorCode, ExternalSecret, ExternalSecretProps, Gpu, InferenceGateway, InferenceService, ModelServer, SecretStore } from '../lib';
 import { chart, Manifest, only } from './util';
 
 const store = SecretStore.cluster('aws-secrets-manager');
@@ -66,6 +66,8 @@ describe('ExternalSecret', () => {
     new ExternalSecret(c, 'chat-secret', { store, secretName: 'chat', keys: [{ secretKey: 'k', remoteKey: 'r' }] });
     expect(() => new ExternalSecret(c, 'other', { store, secretName: 'chat', keys: [{ secretKey: 'k', remoteKey: 'r' }] })).toThrow(
       "ExternalSecret 'test/other': invalid secretName: received 'chat'; allowed: a Secret name not already used in namespace ml (held by 'test/chat-secret')");
+    expect(() => new ExternalSecret(c, 'third', { store, secretName: 'chat', keys: [{ secretKey: 'k', remoteKey: 'r' }] }))
+      .toThrow(expect.objectContaining({ code: ErrorCode.NAME_TAKEN }));
   });
 });
 
@@ -75,38 +77,48 @@ describe('ExternalSecret refuses bad input with path, prop, value, allowed and f
   test('no keys and nothing to extract', () => {
     expect(build({ keys: [] })).toThrow(
       "ExternalSecret 'test/api-keys': invalid keys: received []; allowed: at least one key, or a secret to extract. " +
-      'Fix: list the keys the Secret must hold, or name a JSON secret in extract');
+      'Fix: list the keys the Secret must hold, or name a JSON secret in extract [code: SecretKeysRequired]');
+    expect(build({ keys: [] })).toThrow(expect.objectContaining({ code: ErrorCode.SECRET_KEYS_REQUIRED }));
   });
 
   test('a secret to extract twice, or empty', () => {
     expect(build({ extract: ['prod/a', 'prod/a'] })).toThrow(/invalid extract: received 'prod\/a'; allowed: names or paths of secrets in the provider, each once/);
     expect(build({ extract: [''] })).toThrow(/invalid extract: received ''/);
+    expect(build({ extract: ['prod/a', 'prod/a'] })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_SECRET_EXTRACT }));
+    expect(build({ extract: [''] })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_SECRET_EXTRACT }));
   });
 
   test('a key twice', () => {
     expect(build({ keys: [{ secretKey: 'a', remoteKey: 'x' }, { secretKey: 'a', remoteKey: 'y' }] })).toThrow(
       /invalid keys.secretKey: received 'a'; allowed: each key once: a second value would overwrite the first/);
+    expect(build({ keys: [{ secretKey: 'a', remoteKey: 'x' }, { secretKey: 'a', remoteKey: 'y' }] }))
+      .toThrow(expect.objectContaining({ code: ErrorCode.DUPLICATE_SECRET_KEY }));
   });
 
   test('a key that is not a Secret data key', () => {
     expect(build({ keys: [{ secretKey: 'api key', remoteKey: 'x' }] })).toThrow(
       /invalid keys.secretKey: received 'api key'; allowed: a Secret data key: letters, digits, "-", "_" and ".". Fix: use e.g. 'api_key'/);
+    expect(build({ keys: [{ secretKey: 'api key', remoteKey: 'x' }] })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_SECRET_KEY }));
   });
 
   test('an empty remote key', () => {
     expect(build({ keys: [{ secretKey: 'TOKEN', remoteKey: ' ' }] })).toThrow(/invalid keys.remoteKey: received ' '; .*Fix: set remoteKey for 'TOKEN', e.g. 'prod\/llm\/token'/);
+    expect(build({ keys: [{ secretKey: 'TOKEN', remoteKey: ' ' }] })).toThrow(expect.objectContaining({ code: ErrorCode.REMOTE_KEY_REQUIRED }));
   });
 
   test('a store name that cannot exist', () => {
     expect(build({ store: SecretStore.cluster('AWS_Secrets') })).toThrow(/invalid store: received 'AWS_Secrets'; allowed: the name of a ClusterSecretStore: a DNS-1123 subdomain/);
+    expect(build({ store: SecretStore.namespaced('AWS_Secrets') })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_SECRET_STORE }));
   });
 
   test('a refresh faster than a minute', () => {
     expect(build({ refreshInterval: Duration.seconds(30) })).toThrow(
       /invalid refreshInterval: received '30 s'; allowed: zero \(read once\) or whole seconds of at least 1 minute.*Fix: use e.g. Duration.hours\(1\)/);
+    expect(build({ refreshInterval: Duration.seconds(59) })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_REFRESH_INTERVAL }));
   });
 
   test('a Secret name that is not a DNS label', () => {
     expect(build({ secretName: 'API_Keys' })).toThrow(/ExternalSecret 'test\/api-keys': invalid secretName: received 'API_Keys'; allowed: a DNS-1035 label/);
+    expect(build({ secretName: 'API_Keys' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_NAME }));
   });
 });

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { ApiObject, App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { checkManifests, Gpu, InferenceService, ModelServer, selects } from '../lib';
+import { checkManifests, Gpu, InferenceService, INVARIANT_RULES, ModelServer } from '../lib';
+import { selects } from '../lib/private/invariants/manifests';
 import { synthService } from './util';
 
 const deployment = (labels: Record<string, string>, extra: any = {}) => ({
@@ -87,6 +88,21 @@ describe('checkManifests', () => {
       'backendRef web has no port 9000', 'backendRef gone is not a Service applied with it']);
   });
 
+  test('every finding names a rule of INVARIANT_RULES, and each rule there can fire', () => {
+    const d = deployment({ app: 'web' }, { lifecycle: { preStop: { exec: { command: ['sleep', '30'] } } }, resources: { limits: { 'nvidia.com/gpu': 2 } } });
+    const meta = { name: 'x', namespace: 'ml' };
+    const findings = checkManifests([
+      d,
+      { kind: 'Service', metadata: { name: 'none', namespace: 'ml' }, spec: { selector: { app: 'none' } } },
+      { kind: 'Service', metadata: { name: 'web', namespace: 'ml' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+      { kind: 'PodDisruptionBudget', metadata: meta, spec: { selector: { matchLabels: { app: 'web' } }, maxUnavailable: 0 } },
+      { kind: 'HorizontalPodAutoscaler', metadata: meta, spec: { scaleTargetRef: { kind: 'Deployment', name: 'gone' } } },
+      { kind: 'ServiceMonitor', metadata: meta, spec: { selector: { matchLabels: { app: 'none' } } } },
+      { kind: 'HTTPRoute', metadata: meta, spec: { rules: [{ backendRefs: [{ name: 'gone', port: 80 }] }] } },
+    ]);
+    expect([...new Set(findings.map((f) => f.rule))].sort()).toEqual(Object.keys(INVARIANT_RULES).sort());
+  });
+
   test('a preStop pause as long as the grace period, and many GPUs without /dev/shm', () => {
     const d = deployment({ app: 'web' }, { lifecycle: { preStop: { exec: { command: ['sleep', '30'] } } }, resources: { limits: { 'nvidia.com/gpu': 2 } } });
     expect(checkManifests([d]).map((f) => f.rule)).toEqual(['grace-covers-prestop', 'multi-gpu-shared-memory']);
@@ -141,7 +157,8 @@ describe('construct validation', () => {
     const app = new App({ outdir: Testing.app().outdir });
     const chart = new Chart(app, 'team', { namespace: 'ml' });
     const svc = new InferenceService(chart, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
-    const deployment = svc.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Deployment')!;
+    const deployment = svc.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Deployment');
+    if (!deployment) throw new Error('the InferenceService has no Deployment');
     const render = deployment.toJson.bind(deployment);
     let renders = 0;
     deployment.toJson = () => { renders++; return render(); };

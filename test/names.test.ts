@@ -1,5 +1,19 @@
-import { checkImage, parseImage, suggestName, toLabelValue } from '../lib';
+import { Construct } from 'constructs';
+import { ErrorCode, InferenceConfigError } from '../lib';
+import { checkImage, parseImage } from '../lib/image';
+import { checkLabels, checkName, claimName, suggestName, toLabelValue } from '../lib/names';
 import { chart } from './util';
+
+/** The code of the error `fn` throws. */
+function codeOf(fn: () => unknown): ErrorCode | undefined {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InferenceConfigError);
+    return (e as InferenceConfigError).code;
+  }
+  throw new Error('no error thrown');
+}
 
 describe('parseImage', () => {
   test.each([
@@ -25,12 +39,15 @@ describe('checkImage', () => {
   });
 
   test.each([
-    ['team/server', /pinned by a version tag/],
-    ['team/server:latest', /pinned by a version tag/],
-    ['Team/Server:1.0', /an image reference such as/],
-    ['team/server:-bad', /a tag of letters/],
-  ])('rejects %s', (image, message) => {
+    ['team/server', /pinned by a version tag/, ErrorCode.UNPINNED_IMAGE],
+    ['team/server:latest', /pinned by a version tag/, ErrorCode.UNPINNED_IMAGE],
+    ['Team/Server:1.0', /an image reference such as/, ErrorCode.INVALID_IMAGE_REFERENCE],
+    ['team/server:-bad', /a tag of letters/, ErrorCode.INVALID_IMAGE_TAG],
+    ['team/server@sha256:abc', /a digest of the form sha256:/, ErrorCode.INVALID_DIGEST],
+  ])('rejects %s', (image, message, code) => {
     expect(() => checkImage(scope, 'Test', 'image', image)).toThrow(message);
+    expect(() => checkImage(scope, 'Test', 'image', image)).toThrow(expect.objectContaining({ code }));
+    expect(() => checkImage(scope, 'Test', 'image', image)).toThrow(new RegExp(`\\[code: ${code}\\]$`));
   });
 });
 
@@ -45,5 +62,28 @@ describe('names', () => {
     expect(toLabelValue('meta-llama/Llama-3.1-8B-Instruct')).toBe('meta-llama-Llama-3.1-8B-Instruct');
     expect(toLabelValue(`sha256:${'a'.repeat(64)}`)).toHaveLength(63);
     expect(toLabelValue('-x-')).toBe('x');
+  });
+});
+
+describe('the shared checks name their mistake with a code', () => {
+  test('a name that is not a DNS-1035 label, or too long', () => {
+    expect(codeOf(() => checkName(chart(), 'Test', 'name', 'Chat_Service'))).toBe(ErrorCode.INVALID_NAME);
+    expect(codeOf(() => checkName(chart(), 'Test', 'name', 'a'.repeat(49)))).toBe(ErrorCode.INVALID_NAME);
+    expect(() => checkName(chart(), 'Test', 'name', 'a'.repeat(49))).toThrow(
+      /invalid name: received 'a{49}'; allowed: a DNS-1035 label of at most 48 characters \(this one has 49\). Fix: choose a shorter name \[code: InvalidName\]$/);
+  });
+
+  test('a name another construct of the app holds in the namespace', () => {
+    const c = chart();
+    claimName(c, 'Test', 'name', 'chat');
+    const other = new Construct(c, 'other');
+    expect(codeOf(() => claimName(other, 'Test', 'name', 'chat'))).toBe(ErrorCode.NAME_TAKEN);
+    // another kind of object may share it
+    expect(() => claimName(other, 'Test', 'secretName', 'chat', 'Secret')).not.toThrow();
+  });
+
+  test('a label key or value Kubernetes refuses', () => {
+    expect(codeOf(() => checkLabels(chart(), 'Test', 'labels', { 'team name': 'a' }))).toBe(ErrorCode.INVALID_LABEL);
+    expect(codeOf(() => checkLabels(chart(), 'Test', 'labels', { team: 'a b' }))).toBe(ErrorCode.INVALID_LABEL);
   });
 });

@@ -1,6 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { NamespaceBaseline } from '../lib';
+import { ErrorCode, NamespaceBaseline } from '../lib';
 import { Manifest, only } from './util';
 
 function synth(props: ConstructorParameters<typeof NamespaceBaseline>[2] = {}): Manifest[] {
@@ -48,5 +48,30 @@ describe('NamespaceBaseline', () => {
   test('throws when the image policy is asked for before 1.30', () => {
     expect(() => synth({ requirePinnedImages: true })).toThrow(
       /NamespaceBaseline 'ns\/baseline': invalid requirePinnedImages: received true; allowed: only with kubernetesVersion 1.30 or newer .* received kubernetesVersion '1.27'/);
+    expect(() => synth({ requirePinnedImages: true })).toThrow(expect.objectContaining({ code: ErrorCode.PINNED_IMAGE_POLICY_NEEDS_KUBERNETES_130 }));
+  });
+
+  test('throws when neither the props nor the chart name the namespace', () => {
+    const build = () => new NamespaceBaseline(new Chart(Testing.app(), 'ns'), 'baseline');
+    expect(build).toThrow(
+      "NamespaceBaseline 'ns/baseline': invalid name: received nothing; allowed: a namespace name, or a chart with a namespace. " +
+      "Fix: set name, or give the chart { namespace: 'inference' } [code: NamespaceRequired]");
+    expect(build).toThrow(expect.objectContaining({ code: ErrorCode.NAMESPACE_REQUIRED }));
+  });
+
+  test('throws when the namespace is not a DNS label', () => {
+    expect(() => synth({ name: 'Team_A' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_NAME }));
+  });
+
+  test('throws when a GPU quota is not a whole number', () => {
+    expect(() => synth({ gpuQuota: { 'nvidia.com/gpu': 1.5 } })).toThrow(
+      /invalid gpuQuota.nvidia.com\/gpu: received 1.5; allowed: a whole number of GPUs, 0 or more/);
+    expect(() => synth({ gpuQuota: { 'nvidia.com/gpu': -1 } })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_QUOTA }));
+  });
+
+  test('every object carries the managed-by label', () => {
+    for (const o of synth({ kubernetesVersion: '1.30', cpuQuota: kplus.Cpu.units(8) })) {
+      expect([o.kind, o.metadata.labels?.['app.kubernetes.io/managed-by']]).toEqual([o.kind, 'cdk8s-inference']);
+    }
   });
 });
