@@ -3,8 +3,9 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ApiAuth, CanaryRelease, ExternalSecret, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceService, LogShipping, ModelServer, ModelSource,
-  ModelVolume, NamespaceBaseline, ObservabilityBundle, ReleaseColor, ReleaseStrategy, Scaling, SecretStore, WorkloadIdentity,
+  ApiAuth, CanaryRelease, ExternalSecret, GatewayImplementation, GatewayTls, Gpu, InferenceGateway,
+  InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume, NamespaceBaseline,
+  ObservabilityBundle, ReleaseColor, ReleaseStrategy, Scaling, SecretStore, WorkloadIdentity,
 } from './lib';
 
 const app = new App();

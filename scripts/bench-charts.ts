@@ -180,7 +180,9 @@ export function plainSame(n: number, literals: Literals[]): App {
       metadata,
       podMetadata: { labels },
       select: false,
-      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
       progressDeadline: Duration.seconds(1828),
       serviceAccount: account,
       automountServiceAccountToken: false,
@@ -207,7 +209,9 @@ export function plainSame(n: number, literals: Literals[]): App {
         memory: { request: Size.gibibytes(32), limit: Size.gibibytes(32) },
         ephemeralStorage: { request: Size.gibibytes(51), limit: Size.gibibytes(53) },
       },
-      securityContext: { ensureNonRoot: true, user: UID, group: UID, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
+      securityContext: {
+        ensureNonRoot: true, user: UID, group: UID, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+      },
       startup: health({ periodSeconds: Duration.seconds(10), failureThreshold: 90, timeoutSeconds: Duration.seconds(5) }),
       readiness: health({ periodSeconds: Duration.seconds(5), failureThreshold: 2, successThreshold: 1, timeoutSeconds: Duration.seconds(3) }),
       liveness: kplus.Probe.fromHttpGet('/version', { port: 8000, periodSeconds: Duration.seconds(10), failureThreshold: 6, timeoutSeconds: Duration.seconds(5) }),
@@ -263,8 +267,14 @@ export function plainSame(n: number, literals: Literals[]): App {
     new kplus.HorizontalPodAutoscaler(chart, `${name}-hpa`, {
       metadata, target: deployment, minReplicas: 2, maxReplicas: 4,
       metrics: [kplus.Metric.pods({ name: 'vllm_num_requests_waiting', target: kplus.MetricTarget.averageValue(5) })],
-      scaleUp: { strategy: kplus.ScalingStrategy.MAX_CHANGE, stabilizationWindow: Duration.seconds(0), policies: [{ replicas: kplus.Replicas.absolute(2), duration: Duration.minutes(1) }] },
-      scaleDown: { strategy: kplus.ScalingStrategy.MIN_CHANGE, stabilizationWindow: Duration.minutes(10), policies: [{ replicas: kplus.Replicas.absolute(1), duration: Duration.minutes(5) }] },
+      scaleUp: {
+        strategy: kplus.ScalingStrategy.MAX_CHANGE, stabilizationWindow: Duration.seconds(0),
+        policies: [{ replicas: kplus.Replicas.absolute(2), duration: Duration.minutes(1) }],
+      },
+      scaleDown: {
+        strategy: kplus.ScalingStrategy.MIN_CHANGE, stabilizationWindow: Duration.minutes(10),
+        policies: [{ replicas: kplus.Replicas.absolute(1), duration: Duration.minutes(5) }],
+      },
     });
     new k8s.KubePodDisruptionBudget(chart, `${name}-pdb`, {
       metadata, spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },

@@ -52,7 +52,8 @@ function measure(kind: Case, n: number, reference?: string): Sample {
   if (kind === 'ours' || kind === 'thin') {
     run = timed(() => (kind === 'ours' ? ours(n) : plainThin(n)).synthYaml());
   } else {
-    const objects: any[] = JSON.parse(fs.readFileSync(reference!, 'utf8'));
+    if (reference === undefined) throw new Error(`${kind} ${n}: the baselines read our objects from a file`);
+    const objects: any[] = JSON.parse(fs.readFileSync(reference, 'utf8'));
     if (kind === 'floor') {
       // Only serialization, by cdk8s's own Yaml.stringify (the yaml library cdk8s bundles, with its options).
       run = timed(() => Yaml.stringify(...objects));
@@ -80,7 +81,7 @@ function child(kind: Case | 'reference', n: number, reference?: string): Sample 
     cwd: path.resolve(__dirname, '..'), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`${kind} ${n}: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
 }
 
 function median<T>(xs: T[], key: (x: T) => number): T {
@@ -137,7 +138,7 @@ function main(): void {
     console.log(`| ${n} | ${t.objects}, ${t.kib.toFixed(0)} | ${t.ms.toFixed(0)} | ${perObject(o, t).toFixed(2)} | ${((o.ms / o.kib) / (t.ms / t.kib)).toFixed(2)} | ${c.ms.toFixed(0)} | ${(o.ms / c.ms).toFixed(2)} |`);
   }
   const oursMs = new Map(rows.map(({ n, o }) => [n, o.ms]));
-  if (oursMs.has(100) && oursMs.has(1000)) console.log(`\ntime(1000) / time(100) = ${(oursMs.get(1000)! / oursMs.get(100)!).toFixed(2)}`);
+  if (oursMs.has(100) && oursMs.has(1000)) console.log(`\ntime(1000) / time(100) = ${((oursMs.get(1000) ?? 0) / (oursMs.get(100) ?? 1)).toFixed(2)}`);
   const wall = synthWallTime(5);
   console.log(`npm run synth of main.ts, fresh process, 5 runs: median ${wall[2].toFixed(0)} ms (min ${wall[0].toFixed(0)}, max ${wall[4].toFixed(0)})`);
 }

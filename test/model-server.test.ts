@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { Gpu, InferenceService, ModelServer, Scaling } from '../lib';
 import { chart, only, podSpec, serverContainer, synthService, Manifest } from './util';
-import { Testing } from 'cdk8s';
 
 /** Ports of a rendered service: container ports and Service ports, by name. */
 function ports(manifests: Manifest[]) {

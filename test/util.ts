@@ -2,7 +2,14 @@ import { Chart, Testing } from 'cdk8s';
 import { InferenceService, InferenceServiceProps } from '../lib';
 
 /** A synthesized Kubernetes object, loosely typed for assertions. */
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: any; [k: string]: any };
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  data?: any;
+  [k: string]: any
+};
 
 /** A chart in namespace `ml` of a fresh app. */
 export function chart(namespace = 'ml'): Chart {

@@ -48,13 +48,13 @@ export class LocalCluster {
   private ca = '';
   private readonly processes: Started[] = [];
   private readonly agent: https.Agent;
-  private readonly onExit = () => this.killAll();
-
   constructor(private readonly options: ClusterOptions = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-inference-e2e-'));
     this.kubeconfig = path.join(this.dir, 'kubeconfig');
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
   }
+
+  private readonly onExit = () => this.killAll();
 
   /** Starts the control plane and returns once the API server is ready and the controllers run. */
   public async start(): Promise<void> {

@@ -98,11 +98,18 @@ export function kwokConfiguration(modelLoadMs: number): string {
   const podReady = read('pod/fast/pod-ready.yaml');
   const notModelServer = { key: `.metadata.labels["${MODEL_SERVER_LABEL.key}"]`, operator: 'NotIn', values: [MODEL_SERVER_LABEL.value] };
   const isModelServer = { key: `.metadata.labels["${MODEL_SERVER_LABEL.key}"]`, operator: 'In', values: [MODEL_SERVER_LABEL.value] };
-  const fastReady = { ...podReady, spec: { ...podReady.spec, selector: { matchExpressions: [...podReady.spec.selector.matchExpressions, notModelServer] } } };
+  const fastReady = {
+    ...podReady,
+    spec: { ...podReady.spec, selector: { matchExpressions: [...podReady.spec.selector.matchExpressions, notModelServer] } },
+  };
   const loadThenReady = {
     ...podReady,
     metadata: { name: 'model-server-load-then-ready' },
-    spec: { ...podReady.spec, delay: { durationMilliseconds: modelLoadMs }, selector: { matchExpressions: [...podReady.spec.selector.matchExpressions, isModelServer] } },
+    spec: {
+      ...podReady.spec,
+      delay: { durationMilliseconds: modelLoadMs },
+      selector: { matchExpressions: [...podReady.spec.selector.matchExpressions, isModelServer] },
+    },
   };
   const docs = [
     read('node/fast/node-initialize.yaml'),

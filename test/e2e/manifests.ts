@@ -6,7 +6,13 @@ import { parseAllDocuments } from 'yaml';
 import { LocalCluster, root } from './cluster';
 
 /** A Kubernetes object as synthesized. */
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [k: string]: any };
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  [k: string]: any
+};
 
 /** The objects of every YAML file in `dir`. */
 export function readManifests(dir: string): Manifest[] {

@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalCluster, root, sleep, waitFor } from './cluster';
-import { Manifest, apply, synthApp } from './manifests';
 import { provisionVolumes } from './fleet';
+import { Manifest, apply, synthApp } from './manifests';
 import { isReady, readyEndpoints } from './steady-state';
 
 /** One row of the scenario table. */
@@ -80,7 +80,9 @@ export async function podsOf(cluster: LocalCluster, ns: string, service: string)
 }
 
 /** Waits until `service` has `count` ready pods, none of them in `gone` (uids). */
-export async function waitRecovered(cluster: LocalCluster, ns: string, service: string, count: number, gone: string[], timeoutMs: number): Promise<number> {
+export async function waitRecovered(
+  cluster: LocalCluster, ns: string, service: string, count: number, gone: string[], timeoutMs: number,
+): Promise<number> {
   return waitFor(`${service} to have ${count} ready pods again`, timeoutMs, async () => {
     const ready = (await podsOf(cluster, ns, service)).filter(isReady);
     return ready.length >= count && ready.every((p) => !gone.includes(p.metadata.uid));
@@ -110,7 +112,8 @@ export function editedReference(edits: [string, string][], name: string, out: st
 
 /** Applies an edited reference architecture and samples until `done` holds; returns the sampler. */
 export async function rollOut(cluster: LocalCluster, ns: string, manifests: Manifest[], work: string, name: string,
-  done: () => Promise<boolean>, timeoutMs: number, withRoutes = false): Promise<{ sampler: Sampler; ms: number; warnings: string[]; rejections: string[] }> {
+  done: () => Promise<boolean>, timeoutMs: number, withRoutes = false,
+): Promise<{ sampler: Sampler; ms: number; warnings: string[]; rejections: string[] }> {
   await provisionVolumes(cluster, manifests);
   const sampler = new Sampler(cluster, ns, 200, withRoutes);
   await sleep(300);

@@ -15,7 +15,8 @@ export const NO_CONTROLLER_HERE: Record<string, string> = {
 };
 
 /** A label selector as the API's query parameter. */
-export function selectorQuery(sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | Record<string, string>): string {
+type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+export function selectorQuery(sel: Selector | Record<string, string>): string {
   const s: any = sel;
   const isLabelSelector = s.matchLabels !== undefined || s.matchExpressions !== undefined;
   const labels: Record<string, string> = isLabelSelector ? (s.matchLabels ?? {}) : s;

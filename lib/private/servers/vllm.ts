@@ -29,6 +29,8 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
     args: (ctx) => {
       const served = options.servedModelName ?? ctx.modelName;
       return [
+        // The factory refuses a vLLM server with neither a model nor a ModelVolume, so one of them is set.
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion
         ctx.modelPath ?? options.model!,
         '--host=0.0.0.0',
         `--port=${PORT}`,
