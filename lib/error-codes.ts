@@ -108,8 +108,6 @@ export enum ErrorCode {
   SECRET_IN_DOWNLOADER_ENV = 'SecretInDownloaderEnv',
   /** A workload identity that is not a role ARN, Google service account or Azure client id. */
   INVALID_WORKLOAD_IDENTITY = 'InvalidWorkloadIdentity',
-  /** Both credentials and credentialsSecret are given. */
-  CONFLICTING_CREDENTIALS = 'ConflictingCredentials',
   /** A cache for a source that is mounted directly (NFS, PVC, OCI image), not downloaded. */
   CACHE_FOR_MOUNTED_SOURCE = 'CacheForMountedSource',
   /** A cache smaller than the declared model size. */
@@ -129,7 +127,7 @@ export enum ErrorCode {
   INVALID_RATE_LIMIT = 'InvalidRateLimit',
   /** Something the gateway implementation cannot do: API keys or JWT, mirroring, client-header rate limits, Gateway API routes. */
   UNSUPPORTED_BY_IMPLEMENTATION = 'UnsupportedByImplementation',
-  /** A TLS or API-key Secret given both by name and as a cdk8s-plus Secret. */
+  /** A Secret (TLS certificate, API keys, storage or log store credentials) given both by name and as a cdk8s-plus Secret. */
   CONFLICTING_SECRET = 'ConflictingSecret',
   /** A TLS or API-key Secret given neither by name nor as a cdk8s-plus Secret. */
   MISSING_SECRET = 'MissingSecret',
@@ -160,7 +158,5 @@ export enum ErrorCode {
   LATENCY_THRESHOLD_NOT_A_BUCKET = 'LatencyThresholdNotABucket',
   /** A log store URL that is not http(s), cannot be parsed, or carries credentials. */
   INVALID_LOG_STORE_URL = 'InvalidLogStoreUrl',
-  /** Log store credentials given both as a Secret and as a Secret name. */
-  CONFLICTING_LOG_CREDENTIALS = 'ConflictingLogCredentials',
   // ---- end observability
 }

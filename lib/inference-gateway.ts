@@ -10,7 +10,7 @@ import { GatewayContext, GatewayController, TlsSettings } from './private/gatewa
 import { controllerFor, IMPLEMENTATIONS } from './private/gateway/controllers';
 import { RouteMatch, servedBy, TrafficRoute } from './private/gateway/route';
 import { claimHttpRoute } from './private/gateway/route-claims';
-import { SecretRef } from './private/gateway/secret-ref';
+import { SecretRef } from './private/secret-ref';
 
 const KIND = 'InferenceGateway';
 

@@ -13,6 +13,7 @@ import { NfsSource, OciImageSource, PvcSource } from './private/model/mounted-so
 import { COMPLETION_MARKER as MARKER } from './private/model/scripts';
 import { SourceStrategy, UnknownSchemeSource } from './private/model/source';
 import { CacheSettings, ModelDelivery, ModelMount, VolumeContext } from './private/model/types';
+import { SecretRef } from './private/secret-ref';
 
 export type { ModelMount, ModelPodVolume } from './private/model/types';
 
@@ -498,17 +499,10 @@ export class ModelVolume extends Construct {
 
   /** The name of the Secret with the downloader's credentials, given as a Secret or its name. */
   private credentialsSecretName(): string | undefined {
-    const { credentials, credentialsSecret } = this.props;
-    if (credentials && credentialsSecret !== undefined) {
-      this.fail({
-        code: ErrorCode.CONFLICTING_CREDENTIALS,
-        prop: 'credentials',
-        received: `the Secret '${credentials.name}' and credentialsSecret '${credentialsSecret}'`,
-        allowed: 'one of credentials (a Secret) and credentialsSecret (a Secret\'s name)',
-        fix: 'remove credentialsSecret and keep credentials, or the other way round',
-      });
-    }
-    return credentials?.name ?? credentialsSecret;
+    const ref = new SecretRef('credentials', 'the storage credentials', this.props.credentialsSecret, this.props.credentials, false);
+    const problem = ref.problem();
+    if (problem) this.fail(problem);
+    return ref.name;
   }
 
   private checkDownloaderEnv(): void {

@@ -115,10 +115,10 @@ describe('log shipping to Elasticsearch', () => {
     const secret = kplus.Secret.fromSecretName(c, 'EsWriter', 'es-writer');
     const logs = LogShipping.elasticsearch({ url: 'https://elasticsearch.search.svc:9200', credentials: secret, credentialsSecret: 'es-reader' });
     expect(() => new ObservabilityBundle(c, 'observability', { logs })).toThrow(
-      "LogShipper 'obs/observability/Logs': invalid shipping.credentialsSecret: received 'es-reader'; allowed: nothing when credentials is given (Secret 'es-writer'). " +
-      'Fix: give the Secret once: as credentials, or by its name as credentialsSecret [code: ConflictingLogCredentials]');
+      "LogShipper 'obs/observability/Logs': invalid shipping.credentials: received 'Secret name 'es-reader' and Secret 'es-writer''; " +
+      'allowed: the Elasticsearch credentials Secret either by name or as a cdk8s-plus Secret, not both. Fix: pass only one of the two [code: ConflictingSecret]');
     expect(() => new ObservabilityBundle(new Chart(Testing.app(), 'obs'), 'observability', { logs })).toThrow(
-      expect.objectContaining({ code: ErrorCode.CONFLICTING_LOG_CREDENTIALS }));
+      expect.objectContaining({ code: ErrorCode.CONFLICTING_SECRET }));
   });
 });
 

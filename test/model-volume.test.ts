@@ -375,9 +375,8 @@ describe('ModelVolume refuses bad input', () => {
   test('throws when credentials are given both as a Secret and as its name', () => {
     const c = chart();
     expect(() => new ModelVolume(c, 'weights', { ...s3(), credentials: kplus.Secret.fromSecretName(c, 'Reader', 'model-reader'), credentialsSecret: 'model-reader' })).toThrow(
-      "ModelVolume 'test/weights': invalid credentials: received 'the Secret 'model-reader' and credentialsSecret 'model-reader''; " +
-      "allowed: one of credentials (a Secret) and credentialsSecret (a Secret's name). Fix: remove credentialsSecret and keep credentials, or the other way round " +
-      '[code: ConflictingCredentials]');
+      "ModelVolume 'test/weights': invalid credentials: received 'Secret name 'model-reader' and Secret 'model-reader''; " +
+      'allowed: the storage credentials Secret either by name or as a cdk8s-plus Secret, not both. Fix: pass only one of the two [code: ConflictingSecret]');
   });
 
   test('throws when two volumes claim one mount path', () => {

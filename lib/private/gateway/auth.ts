@@ -1,6 +1,6 @@
 import { SecurityPolicySpec } from '../../../imports/gateway.envoyproxy.io';
 import { InvalidPropOptions } from '../../errors';
-import { SecretRef } from './secret-ref';
+import { SecretRef } from '../secret-ref';
 
 /** One way clients authenticate at the gateway (a variant of the public `ApiAuth`). */
 export interface AuthVariant {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
 import { InferenceConfigError } from '../../errors';
 import { LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_NAME, LABEL_SERVER } from '../../inference-service-ref';
+import { SecretRef } from '../secret-ref';
 import { confLine } from './fluent-bit';
 
 /** The construct kind log-store errors are reported under. */
@@ -134,15 +135,8 @@ export class ElasticsearchStore extends LogStore {
 
   protected check(shipper: Construct): void {
     const { secret, secretName } = this.credentials;
-    if (secret && secretName !== undefined) {
-      throw new InferenceConfigError(shipper, KIND, {
-        code: ErrorCode.CONFLICTING_LOG_CREDENTIALS,
-        prop: 'shipping.credentialsSecret',
-        received: secretName,
-        allowed: `nothing when credentials is given (Secret '${secret.name}')`,
-        fix: 'give the Secret once: as credentials, or by its name as credentialsSecret',
-      });
-    }
+    const problem = new SecretRef('shipping.credentials', 'the Elasticsearch credentials', secretName, secret, false).problem();
+    if (problem) throw new InferenceConfigError(shipper, KIND, problem);
   }
 
   protected outputSettings(): string[] {
