@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
+import type { InferenceServiceProps } from '../../inference-service-props';
 import type { ModelServer } from '../../model-server';
 import { fail } from './fail';
 
@@ -19,12 +20,7 @@ const LIVENESS_PERIOD_SECONDS = 10;
 const LIVENESS_FAILURE_THRESHOLD = 6;
 
 /** The timing props of an InferenceService (see InferenceServiceProps). */
-export interface LifecycleOptions {
-  readonly startupTimeout?: Duration;
-  readonly maxRequestDuration?: Duration;
-  readonly preStopDelay?: Duration;
-  readonly terminationGracePeriod?: Duration;
-}
+export type LifecycleOptions = Pick<InferenceServiceProps, 'startupTimeout' | 'maxRequestDuration' | 'preStopDelay' | 'terminationGracePeriod'>;
 
 /** The server container's probes and preStop hook. */
 type Probes = Pick<kplus.ContainerProps, 'startup' | 'readiness' | 'liveness' | 'lifecycle'>;

@@ -1,19 +1,16 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { InferenceServiceProps } from '../../inference-service-props';
 import { LABEL_NAME } from '../../inference-service-ref';
 import type { ModelServer } from '../../model-server';
 import { allowBaselineEgress, denyAllNetworkPolicy, ObjectMetadata } from '../network';
 import { containerPorts, inferencePorts } from './server-container';
 
 /** How a service is reached: its Service, and who may talk to its pods (see InferenceServiceProps). */
-export interface ExposureOptions {
+export interface ExposureOptions extends Pick<InferenceServiceProps, 'serviceType' | 'loadBalancerSourceRanges' | 'allowFrom' | 'metricsScraper'> {
   readonly metadata: ObjectMetadata;
   readonly selectorLabels: { [key: string]: string };
   readonly server: ModelServer;
-  readonly serviceType?: kplus.ServiceType;
-  readonly loadBalancerSourceRanges?: string[];
-  readonly allowFrom?: kplus.INetworkPolicyPeer[];
-  readonly metricsScraper?: kplus.INetworkPolicyPeer;
   /** TCP ports of model endpoints the pods download from, besides 443. */
   readonly egressPorts?: number[];
 }

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
-import type { Gpu } from '../../gpu';
+import type { InferenceServiceProps } from '../../inference-service-props';
 import { checkLabels, isDnsSubdomain, isLabelKey, isLabelValue } from '../../names';
 import { fail, KIND } from './fail';
 import { PodPatches } from './kube-patches';
@@ -14,23 +14,9 @@ const NODE_LOSS_TAINTS = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/un
 /** Topologies the replicas spread over: zones, then nodes. */
 const SPREAD_TOPOLOGIES = ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'];
 
-/** A taint to tolerate (the shape of the public NodeToleration). */
-export interface TaintToleration {
-  readonly key: string;
-  readonly value?: string;
-  readonly effect?: kplus.TaintEffect;
-}
-
 /** The scheduling props of an InferenceService (see InferenceServiceProps). */
-export interface PlacementOptions {
-  readonly gpu?: Gpu;
-  readonly nodeSelector?: { [key: string]: string };
-  readonly tolerations?: TaintToleration[];
-  readonly nodeLossTolerance?: Duration;
-  readonly imagePullSecrets?: string[];
-  readonly priorityClassName?: string;
-  readonly spread?: boolean;
-}
+export type PlacementOptions = Pick<InferenceServiceProps,
+  'gpu' | 'nodeSelector' | 'tolerations' | 'nodeLossTolerance' | 'imagePullSecrets' | 'priorityClassName' | 'spread'>;
 
 /**
  * Where the server's pods run and how they get there: node selector (with the GPU's product),

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
 import type { Gpu } from '../../gpu';
+import type { InferenceServiceProps } from '../../inference-service-props';
 import type { ModelServer } from '../../model-server';
 import { fail } from './fail';
 import { PodPatches } from './kube-patches';
@@ -11,14 +12,7 @@ import { PodPatches } from './kube-patches';
 const LOG_ALLOWANCE_MIB = 2048;
 
 /** The resource props of an InferenceService (see InferenceServiceProps). */
-export interface ResourceOptions {
-  readonly cpu?: kplus.Cpu;
-  readonly cpuLimit?: kplus.Cpu;
-  readonly memory?: Size;
-  readonly gpu?: Gpu;
-  readonly sharedMemory?: Size;
-  readonly cacheSize?: Size;
-}
+export type ResourceOptions = Pick<InferenceServiceProps, 'cpu' | 'cpuLimit' | 'memory' | 'gpu' | 'sharedMemory' | 'cacheSize'>;
 
 /** Refuses a GPU count that is not whole, or that differs from the server's parallelism. */
 export function checkGpu(scope: IConstruct, server: ModelServer, gpu: Gpu | undefined): void {
