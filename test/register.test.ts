@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
@@ -30,5 +32,21 @@ describe('the synth path loader', () => {
     // Another source is another entry.
     expect(register.transpile(`${source}export const other = 1;\n`, 'stamp.ts')).toMatch(/^const other = 1;$/m);
     for (const f of fs.readdirSync(register.cacheDir).filter((x) => !before.has(x))) fs.rmSync(path.join(register.cacheDir, f));
+  });
+
+  // Node 22.18+ and 24 strip types natively but refuse what has no erasable form (enums, parameter
+  // properties), which lib/ uses; the loader, not Node's stripping, must load every .ts file.
+  test('loads TypeScript that native type stripping refuses (enums, parameter properties) on every Node', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'register-'));
+    const app = path.join(dir, 'syntax.ts');
+    fs.writeFileSync(app, [
+      'enum Color { Red = 1 }',
+      'class Box { constructor(private readonly size: number) {} area(): number { return this.size * this.size; } }',
+      'console.log(Color.Red, new Box(3).area());',
+    ].join('\n'));
+    const r = spawnSync(process.execPath, ['-r', path.join(__dirname, '..', 'scripts', 'register.js'), app], { encoding: 'utf8' });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1 9\n');
   });
 });

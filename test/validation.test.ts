@@ -112,13 +112,29 @@ describe('the checks bite: each broken fixture fails', () => {
   });
 });
 
-describe('the cdk8s validation plugin (cdk8s.yaml)', () => {
+// The plugin is not in the repository's cdk8s.yaml (it would make the CLI write construct-metadata.json into dist/,
+// which kubectl cannot apply); users who want it add it to theirs, as these tests do.
+describe('the cdk8s validation plugin (a cdk8s.yaml with validations)', () => {
   const cdk8s = path.join(root, 'node_modules', '.bin', 'cdk8s');
   const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+  /** A folder with a cdk8s.yaml that runs `entry` (a path in the repository) with the validation plugin. */
+  const projectWithPlugin = (name: string, entry: string): string => {
+    const dir = path.join(work, `${name}-project`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), [
+      `app: node -r ${path.join(root, 'scripts', 'register.js')} ${path.join(root, entry)}`,
+      'output: out',
+      'validations:',
+      `  - package: ${path.join(root, 'validation', 'plugin.js')}`,
+      '    version: 0.1.0',
+      '    class: InferenceValidation',
+      '',
+    ].join('\n'));
+    return dir;
+  };
 
   test('reports schema errors and broken selectors of a plain app with construct paths', () => {
-    const r = spawnSync(cdk8s, ['synth', '--app', 'node -r ./scripts/register.js test/fixtures/plain-app.ts', '--output', path.join(work, 'plain')],
-      { cwd: root, encoding: 'utf8', env });
+    const r = spawnSync(cdk8s, ['synth'], { cwd: projectWithPlugin('plain', 'test/fixtures/plain-app.ts'), encoding: 'utf8', env });
     const out = r.stdout + r.stderr;
     expect(r.status).not.toBe(0);
     expect(out).toMatch(/kubernetes-schema \(1 occurrences\)[\s\S]*Construct Path: plain\/web\/Resource[\s\S]*data\/spec\/replicas must be integer/);
@@ -126,7 +142,7 @@ describe('the cdk8s validation plugin (cdk8s.yaml)', () => {
   });
 
   test('passes on the reference app', () => {
-    const r = spawnSync(cdk8s, ['synth', '--output', path.join(work, 'reference')], { cwd: root, encoding: 'utf8', env });
+    const r = spawnSync(cdk8s, ['synth'], { cwd: projectWithPlugin('reference', 'main.ts'), encoding: 'utf8', env });
     expect(r.stdout).toMatch(/Validations ended succesfully/);
     expect(r.status).toBe(0);
   });
