@@ -1,4 +1,4 @@
-import { Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ErrorCode } from './error-codes';
@@ -8,8 +8,8 @@ import { checkName, claimName } from './names';
 import { ApiKeys, AuthVariant, Jwt } from './private/gateway/auth';
 import { GatewayContext, GatewayController, TlsSettings } from './private/gateway/controller';
 import { controllerFor, IMPLEMENTATIONS } from './private/gateway/controllers';
-import { RouteMatch, servedBy, TrafficRoute } from './private/gateway/route';
-import { claimHttpRoute } from './private/gateway/route-claims';
+import { pathPrefixProblem, RouteMatch, servedBy, TrafficRoute } from './private/gateway/route';
+import { addsPath, claimHttpRoute, claimRoutedServices, foldRoutes, ServiceRoutes } from './private/gateway/route-claims';
 import { SecretRef } from './private/secret-ref';
 
 const KIND = 'InferenceGateway';
@@ -264,6 +264,8 @@ export class InferenceGateway extends Construct {
   /** The implementation's controller: it renders the objects and refuses what it cannot do. */
   private readonly controller: GatewayController;
   private routeCount = 0;
+  /** What `addRoute` gave each service: its match, paths and route objects. */
+  private readonly serviceRoutes = new Map<IInferenceService, ServiceRoutes>();
 
   /**
    * Defines an InferenceGateway.
@@ -297,16 +299,29 @@ export class InferenceGateway extends Construct {
    * Routes requests for `pathPrefix` (and optionally a header value) to the service's HTTP port,
    * and its gRPC port when it has one (Gateway API implementations, GRPCRoute), and admits the
    * gateway's proxies through the service's NetworkPolicy.
+   *
+   * Routing one service again with another `pathPrefix` adds the path to the same route objects
+   * (one HTTPRoute with a rule per path, one canary Ingress with a rule per path); the header
+   * match must then be the same. A service routed by a release cannot be routed here too.
    */
   public addRoute(service: IInferenceService, options: RouteOptions = {}): void {
-    this._addTrafficRoute({
+    const pathProblem = options.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', options.pathPrefix);
+    if (pathProblem) this.fail(pathProblem);
+    const route: TrafficRoute = {
       name: service.name,
       owner: service.node.path,
       pathPrefix: options.pathPrefix ?? `/${service.name}`,
       match: this.headerMatch(options),
       backends: [{ service, weight: 100 }],
       grpcService: service.name,
-    });
+    };
+    const earlier = this.serviceRoutes.get(service);
+    if (!earlier) {
+      this.serviceRoutes.set(service, { route, paths: new Set([route.pathPrefix]), objects: this.renderRoute(route) });
+    } else if (addsPath(this.context, earlier, route)) {
+      earlier.paths.add(route.pathPrefix);
+      earlier.objects.push(...foldRoutes(this.context, earlier.objects, this.renderRoute(route)));
+    }
   }
 
   /**
@@ -314,12 +329,21 @@ export class InferenceGateway extends Construct {
    * @internal
    */
   public _addTrafficRoute(route: TrafficRoute): void {
+    this.renderRoute(route);
+  }
+
+  /** Claims and renders `route`, and returns the objects rendered for it. */
+  private renderRoute(route: TrafficRoute): ApiObject[] {
     // Refused before anything is claimed or admitted, so a refused route leaves no trace.
     const refusal = route.mirror && this.controller.refuseMirror(route.mirror);
     if (refusal) this.fail(refusal);
     claimHttpRoute(this.context, route);
     for (const b of servedBy(route)) b.service.allowFrom(this.proxyPods());
+    const before = new Set(this.node.children);
     this.controller.addRoute(this.routeCount++, route);
+    // After the controller's own claims (a gRPC route's names the clash more precisely).
+    claimRoutedServices(this.context, route);
+    return this.node.children.filter((c) => !before.has(c)).flatMap((c) => c.node.findAll()).filter((c): c is ApiObject => ApiObject.isApiObject(c));
   }
 
   /** The controller of the implementation, which renders into this gateway. */

@@ -1,5 +1,8 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ErrorCode } from './error-codes';
+import { InferenceConfigError } from './errors';
+import { describeIdentity, Duplicate, findDuplicates } from './private/invariants/duplicates';
 import { Manifest, TEMPLATE_PATHS } from './private/invariants/manifests';
 import { findViolations, RULE_DESCRIPTIONS } from './private/invariants/rules';
 import { afterRender } from './private/render';
@@ -37,6 +40,7 @@ const RULE_KINDS = new Set(['Pod', 'Service', 'PodDisruptionBudget', 'NetworkPol
   ...Object.keys(TEMPLATE_PATHS)]);
 
 const checkedCharts = new WeakSet<Chart>();
+const checkedApps = new WeakSet<IConstruct>();
 
 /** The objects of `chart` whose kinds the rules read. */
 function ruleObjects(chart: Chart): ApiObject[] {
@@ -73,6 +77,7 @@ function checkAtRender(chart: Chart): boolean {
  * a construct validation.
  */
 export function validateChartInvariants(scope: IConstruct): void {
+  validateAppObjects(scope);
   const chart = Chart.of(scope);
   if (checkedCharts.has(chart)) return;
   checkedCharts.add(chart);
@@ -87,5 +92,40 @@ export function validateChartInvariants(scope: IConstruct): void {
   });
   chart.node.addValidation({
     validate: () => checkAtRender(chart) ? [] : chartFindings(chart, ruleObjects(chart).map((o) => o.toJson())),
+  });
+}
+
+/** The error for the first of `duplicates`, naming both construct paths and the object. */
+function duplicateError(duplicates: Duplicate[]): InferenceConfigError {
+  const [{ identity, first, second }] = duplicates;
+  const more = duplicates.length > 1 ? ` (and ${duplicates.length - 1} more duplicate(s))` : '';
+  return new InferenceConfigError(second, identity.kind, {
+    code: ErrorCode.DUPLICATE_OBJECT,
+    prop: 'metadata.name',
+    received: describeIdentity(identity),
+    allowed: `one object per API group, kind, namespace and name in an app; '${first.node.path}' is already ${describeIdentity(identity)}, `
+      + `and applied, this one would silently replace it${more}`,
+    fix: 'give the construct that makes one of the two another name (its name prop or construct id), or put it in another namespace',
+  });
+}
+
+/**
+ * Registers, once per app (its root construct), the app-wide rule that no two ApiObjects of any
+ * of its charts, the user's own objects included, share API group, kind, namespace (a namespaced
+ * object without one lands in `default`; cluster-scoped kinds have none) and name: applied, the
+ * second would silently replace the first. `app.synth()`, `app.synthYaml()` and `Testing.synth()`
+ * then throw an `InferenceConfigError` (code `DuplicateObject`) naming both construct paths, and
+ * nothing is written. Every library construct calls it (through `checkName`).
+ */
+export function validateAppObjects(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (checkedApps.has(root)) return;
+  checkedApps.add(root);
+  root.node.addValidation({
+    validate: () => {
+      const duplicates = findDuplicates(root);
+      if (duplicates.length > 0) throw duplicateError(duplicates);
+      return [];
+    },
   });
 }

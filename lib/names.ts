@@ -2,7 +2,9 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError } from './errors';
+import { validateAppObjects } from './invariants';
 import { claim } from './private/claims';
+import { markClusterScoped } from './private/invariants/duplicates';
 
 /**
  * Longest name an InferenceService may have.
@@ -19,9 +21,13 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
  * Checks that `value` is a DNS-1035 label (lower-case letters, digits and `-`, starting with a
  * letter, ending with a letter or digit) no longer than `maxLength`, and returns it.
  *
+ * Every library construct names itself through this check, so it also registers the app-wide
+ * rule that no two objects of the app share group, kind, namespace and name (`validateAppObjects`).
+ *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#rfc-1035-label-names
  */
 export function checkName(scope: IConstruct, kind: string, prop: string, value: string, maxLength = MAX_NAME_LENGTH): string {
+  validateAppObjects(scope);
   if (value.length > maxLength) {
     throw new InferenceConfigError(scope, kind, {
       code: ErrorCode.INVALID_NAME,
@@ -64,6 +70,7 @@ export function toLabelValue(value: string): string {
  * policies): cdk8s gives every object its chart's namespace, which such objects must not carry.
  */
 export function clusterScoped(object: ApiObject): void {
+  markClusterScoped(object);
   if (Chart.of(object).namespace) object.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 }
 

@@ -1,7 +1,8 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ErrorCode, InferenceConfigError } from '../lib';
 import { checkImage, parseImage } from '../lib/image';
-import { checkLabels, checkName, claimName, suggestName, toLabelValue } from '../lib/names';
+import { checkLabels, checkName, claimName, clusterScoped, suggestName, toLabelValue } from '../lib/names';
 import { chart } from './util';
 
 /** The code of the error `fn` throws. */
@@ -62,6 +63,32 @@ describe('names', () => {
     expect(toLabelValue('meta-llama/Llama-3.1-8B-Instruct')).toBe('meta-llama-Llama-3.1-8B-Instruct');
     expect(toLabelValue(`sha256:${'a'.repeat(64)}`)).toHaveLength(63);
     expect(toLabelValue('-x-')).toBe('x');
+  });
+});
+
+describe('checkName registers the app-wide duplicate rule; clusterScoped takes the object out of every namespace', () => {
+  /** An app of two charts in namespaces a and b, each with an object of a kind the rule does not know, `clusterScoped` or not. */
+  function app(cluster: boolean): Chart {
+    const root = Testing.app();
+    const charts = ['a', 'b'].map((ns) => new Chart(root, ns, { namespace: ns }));
+    for (const c of charts) {
+      const o = new ApiObject(c, 'policy', { apiVersion: 'example.com/v1', kind: 'GlobalPolicy', metadata: { name: 'p' } });
+      if (cluster) clusterScoped(o);
+    }
+    checkName(new Construct(charts[0], 'named'), 'Thing', 'name', 'thing');
+    return charts[1];
+  }
+
+  test('objects of one name in two namespaces pass', () => {
+    expect(() => Testing.synth(app(false))).not.toThrow();
+  });
+
+  test('throws when two objects marked cluster-scoped share a name, whatever their charts\' namespaces', () => {
+    expect(() => Testing.synth(app(true))).toThrow(
+      "GlobalPolicy 'b/policy': invalid metadata.name: received 'example.com/GlobalPolicy (cluster-scoped) p'; allowed: one object per API group, kind, "
+      + "namespace and name in an app; 'a/policy' is already example.com/GlobalPolicy (cluster-scoped) p, and applied, this one would silently replace it. "
+      + 'Fix: give the construct that makes one of the two another name (its name prop or construct id), or put it in another namespace [code: DuplicateObject]');
+    expect(codeOf(() => Testing.synth(app(true)))).toBe(ErrorCode.DUPLICATE_OBJECT);
   });
 });
 
