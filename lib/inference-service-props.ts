@@ -22,7 +22,7 @@ export interface NodeToleration {
 }
 
 /**
- * Props of an {@link InferenceService}.
+ * Props of an `InferenceService`.
  */
 export interface InferenceServiceProps {
   /**
@@ -54,7 +54,7 @@ export interface InferenceServiceProps {
   readonly scaling?: Scaling;
 
   /**
-   * CPU requested per replica.
+   * CPU requested per replica, in whole millicores (`Cpu.millis(1)` at least).
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
    * @default - 4 cores with GPUs, 1 core without
    */
@@ -62,6 +62,7 @@ export interface InferenceServiceProps {
 
   /**
    * CPU limit per replica: room for tokenizer and scheduler bursts without starving neighbours.
+   * At least the CPU request (the API server refuses a lower limit).
    * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
    * @default - twice the CPU request
    */
@@ -75,7 +76,9 @@ export interface InferenceServiceProps {
   readonly memory?: Size;
 
   /**
-   * GPUs per replica. For LLM servers the count must equal tensor × pipeline parallel.
+   * GPUs per replica. For LLM servers (vLLM, SGLang, TGI) the count must equal tensor × pipeline
+   * parallel (or `numShard`): 4 GPUs need e.g. `tensorParallelSize: 4`. A product must be a label
+   * value (`NVIDIA-L4`, not `NVIDIA L4`).
    * @see https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/
    * @default - no GPU (CPU inference)
    */
@@ -98,7 +101,7 @@ export interface InferenceServiceProps {
   /**
    * How long the model may take to become ready after the container starts (download, load,
    * compile). Sets the startup probe's budget; liveness only starts after it, so a loading pod
-   * is never killed. Also raises the Deployment's progress deadline above it.
+   * is never killed. Also raises the Deployment's progress deadline above it. Whole seconds.
    * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/#startup-probe
    * @default - the preset's default: 15 minutes for LLM servers, 3–5 minutes for others
    */
@@ -107,13 +110,14 @@ export interface InferenceServiceProps {
   /**
    * The longest request the service must finish when a pod is stopped (a long LLM stream).
    * The server's drain flag gets this value, so rolling updates and scale-down do not cut streams.
+   * Whole seconds.
    * @default - 3 minutes for LLM servers, 30 s–1 minute for others
    */
   readonly maxRequestDuration?: Duration;
 
   /**
    * Pause in `preStop` before SIGTERM, so load balancers and kube-proxy stop sending new
-   * requests before the server stops accepting them.
+   * requests before the server stops accepting them. Whole seconds.
    * @see https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
    * @default Duration.seconds(15)
    */
@@ -121,14 +125,15 @@ export interface InferenceServiceProps {
 
   /**
    * Time from the start of termination to SIGKILL. Must cover `preStopDelay + maxRequestDuration`.
+   * Whole seconds.
    * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
    * @default - preStopDelay + maxRequestDuration + 15 s
    */
   readonly terminationGracePeriod?: Duration;
 
   /**
-   * Extra pods a rolling update may add. Unavailable pods are always 0, so serving capacity
-   * never drops during an update; each surge pod needs its GPUs free.
+   * Extra pods a rolling update may add: a whole number, 1 or more. Unavailable pods are always 0,
+   * so serving capacity never drops during an update; each surge pod needs its GPUs free.
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#max-surge
    * @default 1
    */
@@ -182,8 +187,8 @@ export interface InferenceServiceProps {
   readonly metricsScraper?: kplus.INetworkPolicyPeer;
 
   /**
-   * UID (and GID) the server runs as; the pod refuses to run as root. Above 10000 so it never
-   * matches a user of the node.
+   * UID (and GID) the server runs as, from 1 to 2147483647; the pod refuses to run as root (0).
+   * Above 10000 so it never matches a user of the node.
    * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
    * @default 10001
    */

@@ -11,8 +11,9 @@ import { ModelServer } from './model-server';
 import { ModelMount, ModelVolume, WorkloadIdentity } from './model-volume';
 import { checkLabels, checkName, claimName } from './names';
 import { ObjectMetadata } from './private/network';
+import { requireScrape } from './private/observability/scrape-registry';
 import { disruptionBudget } from './private/service/disruption-budget';
-import { KIND } from './private/service/fail';
+import { KIND, site } from './private/service/fail';
 import { PodPatches } from './private/service/kube-patches';
 import { ServiceLifecycle } from './private/service/lifecycle';
 import { checkModelVolume, ModelMounts } from './private/service/model-mounts';
@@ -21,8 +22,9 @@ import { ServicePlacement } from './private/service/placement';
 import { mountServerVolumes } from './private/service/pod-volumes';
 import { checkGpu, ServiceResources } from './private/service/resources';
 import { ServiceSecurity } from './private/service/security';
-import { inferencePorts, serverContainer, serverEnvironment } from './private/service/server-container';
+import { checkServerPorts, inferencePorts, serverContainer, serverEnvironment } from './private/service/server-container';
 import { serviceLabels } from './private/service/service-labels';
+import { requireInstance } from './private/values';
 import { Scaling } from './scaling';
 
 export type { InferenceServiceProps, NodeToleration } from './inference-service-props';
@@ -101,15 +103,15 @@ export class InferenceService extends Construct implements IInferenceService {
    */
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
-    this.server = props.server;
+    this.server = requireInstance(site(this, 'server'), props.server, ModelServer, "ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' })", true);
     this.name = checkName(this, KIND, 'name', props.name ?? id);
     claimName(this, KIND, 'name', this.name);
     validateChartInvariants(this);
     const image = checkImage(this, KIND, 'server image', this.server.image);
     this.gpu = props.gpu;
-    this.scaling = props.scaling ?? Scaling.fixed(2);
-    this.modelVolume = props.modelVolume;
-    this.security = new ServiceSecurity(props.runAsUser);
+    this.scaling = requireInstance(site(this, 'scaling'), props.scaling, Scaling, 'Scaling.fixed(2)') ?? Scaling.fixed(2);
+    this.modelVolume = requireInstance(site(this, 'modelVolume'), props.modelVolume, ModelVolume, "new ModelVolume(chart, 'weights', { source })");
+    this.security = new ServiceSecurity(this, props.runAsUser);
     const parts = this.checkedParts(props);
     this.startupTimeout = parts.lifecycle.startupTimeout;
     this.maxRequestDuration = parts.lifecycle.maxRequestDuration;
@@ -122,7 +124,7 @@ export class InferenceService extends Construct implements IInferenceService {
       metadata: { ...this.metadata(), annotations: parts.identity?.serviceAccountAnnotations },
       automountToken: false,
     });
-    this.deployment = this.createDeployment(props, parts);
+    this.deployment = this.createDeployment(parts);
     this.container = this.deployment.addContainer(serverContainer({
       ...parts, server: this.server, imagePullPolicy: props.imagePullPolicy, modelVolume: this.modelVolume, security: this.security,
     }));
@@ -165,8 +167,10 @@ export class InferenceService extends Construct implements IInferenceService {
 
   /** Checks every prop (in this order: the first mistake is reported) and resolves the parts of the pod. */
   private checkedParts(props: InferenceServiceProps): ServiceParts {
+    checkServerPorts(this, this.server);
     checkGpu(this, this.server, props.gpu);
     this.scaling._validate(this);
+    requireScrape(this);
     checkLabels(this, KIND, 'labels', props.labels ?? {});
     const placement = new ServicePlacement(this, props);
     const lifecycle = new ServiceLifecycle(this, this.server, props);
@@ -183,17 +187,14 @@ export class InferenceService extends Construct implements IInferenceService {
     return { name: this.name, labels: this.labels };
   }
 
-  private createDeployment(props: InferenceServiceProps, parts: ServiceParts): kplus.Deployment {
+  private createDeployment(parts: ServiceParts): kplus.Deployment {
     const downloads = parts.modelMount?.initContainers.length && this.modelVolume ? this.modelVolume.downloadTimeout.toSeconds() : 0;
     const deployment = new kplus.Deployment(this, 'Resource', {
       metadata: this.metadata(),
       podMetadata: { labels: { ...this.labels, ...parts.identity?.podLabels } },
       select: false,
       replicas: this.scaling.fixedReplicas,
-      strategy: kplus.DeploymentStrategy.rollingUpdate({
-        maxSurge: kplus.PercentOrAbsolute.absolute(props.maxSurge ?? 1),
-        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-      }),
+      strategy: parts.lifecycle.strategy(),
       progressDeadline: parts.lifecycle.progressDeadline(downloads),
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,

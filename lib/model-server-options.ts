@@ -59,7 +59,8 @@ export interface VllmOptions extends ModelServerBaseOptions {
   readonly servedModelName?: string;
 
   /**
-   * GPUs one model is split across within a node (`--tensor-parallel-size`).
+   * GPUs one model is split across within a node (`--tensor-parallel-size`): a whole number, 1 or more.
+   * The service's GPU count must equal tensor × pipeline parallel.
    * @see https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html
    * @default 1
    */
@@ -92,6 +93,12 @@ export interface TgiOptions extends ModelServerBaseOptions {
 export interface TritonOptions extends ModelServerBaseOptions {
   /**
    * Model repository (`--model-repository`): a path in the container, or `s3://`, `gs://` or `as://`.
+   * A bucket repository needs credentials in the container's environment: for `s3://`,
+   * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_DEFAULT_REGION` (or the pod's workload
+   * identity); for `gs://`, `GOOGLE_APPLICATION_CREDENTIALS`; for `as://`, `AZURE_STORAGE_ACCOUNT`
+   * and `AZURE_STORAGE_KEY`. Give them through the InferenceService's `env` from a Secret
+   * (`EnvValue.fromSecretValue`), never as literals; a ModelVolume avoids them in the server.
+   * @see https://github.com/triton-inference-server/server/blob/main/docs/user_guide/model_repository.md#cloud-storage-with-environment-variables
    * @see https://docs.nvidia.com/deeplearning/triton-inference-server/user-guide/docs/user_guide/model_repository.html
    * @default - the InferenceService's modelVolume, else '/models'
    */
@@ -150,11 +157,11 @@ export interface CustomServerOptions {
   /** Container image, pinned by a version tag or digest. */
   readonly image: string;
 
-  /** Port serving HTTP inference requests. */
+  /** Port serving HTTP inference requests (1–65535). */
   readonly httpPort: number;
 
   /**
-   * Port serving gRPC inference requests.
+   * Port serving gRPC inference requests (1–65535), other than the HTTP and metrics ports.
    * @default - no gRPC port
    */
   readonly grpcPort?: number;
@@ -227,7 +234,7 @@ export interface CustomServerOptions {
   readonly env?: { [name: string]: string };
 
   /**
-   * Model load time to budget for when the service sets no `startupTimeout`.
+   * Model load time to budget for when the service sets no `startupTimeout` (whole seconds).
    * @default Duration.minutes(5)
    */
   readonly defaultStartupTimeout?: Duration;

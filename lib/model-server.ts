@@ -149,6 +149,8 @@ export class ModelServer {
   public readonly _metrics: ServerMetrics;
   /** The props that set `parallelism`, with their values, for error messages. @internal */
   public readonly _parallelismProp?: string;
+  /** The options that set `parallelism`, as given, for the service to check. @internal */
+  public readonly _parallelismOptions: { readonly [prop: string]: number | undefined };
   private readonly spec: ServerSpec;
 
   private constructor(spec: ServerSpec) {
@@ -168,6 +170,7 @@ export class ModelServer {
     this.configFiles = spec.configFiles;
     this.parallelism = spec.parallelism;
     this._parallelismProp = spec.parallelismProp;
+    this._parallelismOptions = spec.parallelismOptions ?? {};
     this.isLlm = spec.llm;
     this.defaultStartupTimeout = spec.defaultStartupTimeout;
     this.defaultMaxRequestDuration = spec.defaultMaxRequestDuration;

@@ -2,7 +2,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ErrorCode } from './error-codes';
 import { AutoscalingTarget, BoundScaling, horizontalPodAutoscaler, kedaScaledObject, queueMetric } from './private/service/autoscalers';
-import { fail } from './private/service/fail';
+import { fail, KIND } from './private/service/fail';
+import { INT32_MAX, requireNumber } from './private/values';
 
 /**
  * Which Kubernetes metrics API carries the queue-depth metric to the HorizontalPodAutoscaler.
@@ -75,6 +76,16 @@ export interface QueueDepthScalingOptions extends AutoscalingBounds {
    * @default 'http://prometheus-operated.monitoring.svc:9090'
    */
   readonly prometheusAddress?: string;
+
+  /**
+   * Whether your own Prometheus (not an ObservabilityBundle of this app) scrapes the service's
+   * metrics with the `namespace` and `service` labels the queue query selects. Without a bundle
+   * watching the service or this, the synth fails (`QueueMetricsNotScraped`): the autoscaler would
+   * never get the metric.
+   * @see https://prometheus-operator.dev/docs/developer/getting-started/
+   * @default false
+   */
+  readonly scrapedExternally?: boolean;
 }
 
 /**
@@ -105,13 +116,15 @@ export class Scaling {
    */
   public static onQueueDepth(options: QueueDepthScalingOptions): Scaling {
     const metricsApi = options.metricsApi ?? QueueMetricsApi.PODS;
-    return new Scaling('queue', QUEUE_SCALERS[metricsApi]({
+    // A JavaScript or Python caller may pass a string that is no QueueMetricsApi: refused when the service validates.
+    const scaler = QUEUE_SCALERS[metricsApi] ?? ((settings: QueueScalingSettings) => new UnknownApiQueueScaling(settings));
+    return new Scaling('queue', scaler({
       minReplicas: options.minReplicas ?? 2,
       maxReplicas: options.maxReplicas,
       targetPerReplica: options.targetPerReplica ?? 5,
       metricsApi,
       prometheusAddress: options.prometheusAddress,
-    }));
+    }), options.scrapedExternally === true);
   }
 
   /** `fixed`, `cpu` or `queue` (for information: the variant renders itself). */
@@ -132,11 +145,14 @@ export class Scaling {
   public readonly autoscaled: boolean;
   /** Queued requests per replica the autoscaler aims for, when scaling on queue depth. */
   public readonly queueTargetPerReplica?: number;
+  /** Whether the user's own Prometheus scrapes the queue metric (see `QueueDepthScalingOptions`). */
+  public readonly scrapedExternally: boolean;
 
   private readonly variant: ScalingVariant;
 
-  private constructor(mode: string, variant: ScalingVariant) {
+  private constructor(mode: string, variant: ScalingVariant, scrapedExternally = false) {
     this.mode = mode;
+    this.scrapedExternally = scrapedExternally;
     this.variant = variant;
     this.minReplicas = variant.minReplicas;
     this.maxReplicas = variant.maxReplicas;
@@ -178,8 +194,12 @@ abstract class ScalingVariant {
   /** Refuses replica bounds and a target no autoscaler accepts. */
   public validate(scope: IConstruct): void {
     for (const [bound, value] of [['minReplicas', this.minReplicas], ['maxReplicas', this.maxReplicas]] as const) {
-      if (!Number.isInteger(value) || value < 1) {
-        fail(scope, { code: ErrorCode.INVALID_REPLICAS, prop: this.replicasProp(bound), received: value, allowed: 'a whole number, 1 or more', fix: 'give at least one replica' });
+      requireNumber({ scope, kind: KIND, prop: this.replicasProp(bound) }, value);
+      if (!Number.isInteger(value) || value < 1 || value > INT32_MAX) {
+        fail(scope, {
+          code: ErrorCode.INVALID_REPLICAS,
+          prop: this.replicasProp(bound), received: value, allowed: `a whole number, 1 or more (at most ${INT32_MAX})`, fix: 'give at least one replica',
+        });
       }
     }
     if (this.minReplicas > this.maxReplicas) {
@@ -242,10 +262,12 @@ class CpuScaling extends ScalingVariant {
   }
 
   protected validateTarget(scope: IConstruct): void {
-    if (!(this.target > 0 && this.target <= 100)) {
+    requireNumber({ scope, kind: KIND, prop: 'scaling.targetUtilizationPercent' }, this.target);
+    // averageUtilization is an int32 in autoscaling/v2: 70.5 is refused by the API server.
+    if (!(Number.isInteger(this.target) && this.target > 0 && this.target <= 100)) {
       fail(scope, {
         code: ErrorCode.INVALID_SCALING_TARGET,
-        prop: 'scaling.targetUtilizationPercent', received: this.target, allowed: 'a percentage above 0, at most 100', fix: 'use e.g. 70',
+        prop: 'scaling.targetUtilizationPercent', received: this.target, allowed: 'a percentage above 0, at most 100, and whole', fix: 'use e.g. 70',
       });
     }
   }
@@ -277,6 +299,7 @@ abstract class QueueScaling extends ScalingVariant {
   }
 
   protected validateTarget(scope: IConstruct): void {
+    requireNumber({ scope, kind: KIND, prop: 'scaling.targetPerReplica' }, this.target);
     if (!(this.target > 0)) {
       fail(scope, {
         code: ErrorCode.INVALID_SCALING_TARGET,
@@ -340,6 +363,22 @@ class KedaQueueScaling extends QueueScaling {
         fix: `use e.g. '${DEFAULT_PROMETHEUS_ADDRESS}'`,
       });
     }
+  }
+}
+
+/** A metrics API that is none of QueueMetricsApi's values: refused before anything is bound. */
+class UnknownApiQueueScaling extends AdapterQueueScaling {
+  public constructor(settings: QueueScalingSettings) {
+    super(settings, (name, target) => kplus.Metric.pods({ name, target }));
+  }
+
+  public validate(scope: IConstruct): void {
+    fail(scope, {
+      code: ErrorCode.WRONG_TYPE,
+      prop: 'scaling.metricsApi', received: this.metricsApi,
+      allowed: `a QueueMetricsApi: ${Object.values(QueueMetricsApi).map((api) => `'${api}'`).join(', ')}`,
+      fix: 'use QueueMetricsApi.PODS, QueueMetricsApi.EXTERNAL or QueueMetricsApi.KEDA',
+    });
   }
 }
 

@@ -183,7 +183,9 @@ describe('resources and GPUs', () => {
 
 describe('scaling', () => {
   test('queue depth through the Pods metrics API with GPU-minded behaviour', () => {
-    const manifests = synthService({ server: vllm(), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 6 }) });
+    const manifests = synthService({
+      server: vllm(), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ scrapedExternally: true, minReplicas: 2, maxReplicas: 6 }),
+    });
     const hpa = only(manifests, 'HorizontalPodAutoscaler');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' });
@@ -201,7 +203,7 @@ describe('scaling', () => {
   test('queue depth through the External metrics API selects the service', () => {
     const manifests = synthService({
       server: ModelServer.tgi({ model: 'mistralai/Mistral-7B-Instruct-v0.3' }), gpu: Gpu.nvidia(1),
-      scaling: Scaling.onQueueDepth({ maxReplicas: 4, targetPerReplica: 3, metricsApi: QueueMetricsApi.EXTERNAL }),
+      scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 4, targetPerReplica: 3, metricsApi: QueueMetricsApi.EXTERNAL }),
     });
     expect(only(manifests, 'HorizontalPodAutoscaler').spec.metrics).toEqual([{
       type: 'External',
@@ -215,7 +217,9 @@ describe('scaling', () => {
   test('queue depth through KEDA: a ScaledObject querying Prometheus, its HPA named and behaving like ours', () => {
     const manifests = synthService({
       server: vllm(), gpu: Gpu.nvidia(1),
-      scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 6, targetPerReplica: 4, metricsApi: QueueMetricsApi.KEDA }),
+      scaling: Scaling.onQueueDepth({
+        scrapedExternally: true, minReplicas: 2, maxReplicas: 6, targetPerReplica: 4, metricsApi: QueueMetricsApi.KEDA,
+      }),
     });
     expect(manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler')).toEqual([]);
     const scaled = only(manifests, 'ScaledObject');
@@ -237,7 +241,7 @@ describe('scaling', () => {
       },
     }]);
     // KEDA's HPA carries the service's name (the HPA alerts select it) and our behaviour.
-    const ownHpa = only(synthService({ server: vllm(), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 6 }) }), 'HorizontalPodAutoscaler');
+    const ownHpa = only(synthService({ server: vllm(), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ scrapedExternally: true, minReplicas: 2, maxReplicas: 6 }) }), 'HorizontalPodAutoscaler');
     expect(scaled.spec.advanced.horizontalPodAutoscalerConfig).toEqual({ name: 'svc', behavior: ownHpa.spec.behavior });
     expect(only(manifests, 'Deployment').spec.replicas).toBeUndefined();
   });
@@ -245,7 +249,7 @@ describe('scaling', () => {
   test('KEDA queries the Prometheus it is given', () => {
     const manifests = synthService({
       server: ModelServer.triton(), gpu: Gpu.nvidia(1),
-      scaling: Scaling.onQueueDepth({ maxReplicas: 4, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'https://thanos-query.observability.svc:10902' }),
+      scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 4, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'https://thanos-query.observability.svc:10902' }),
     }, 'vision');
     expect(only(manifests, 'ScaledObject').spec.triggers[0].metadata).toMatchObject({
       serverAddress: 'https://thanos-query.observability.svc:10902',
@@ -416,34 +420,34 @@ describe('InferenceService refuses bad input with a stable code', () => {
     expectRefused({ scaling: Scaling.fixed(0) }, /^InferenceService 'test\/svc': invalid scaling \(replicas\): received 0; allowed: a whole number, 1 or more/,
       ErrorCode.INVALID_REPLICAS);
     expectRefused({ scaling: Scaling.onCpu({ minReplicas: 1.5, maxReplicas: 3 }) }, /invalid scaling.minReplicas: received 1.5/, ErrorCode.INVALID_REPLICAS);
-    expectRefused({ scaling: Scaling.onQueueDepth({ maxReplicas: 0 }) }, /invalid scaling.maxReplicas: received 0/, ErrorCode.INVALID_REPLICAS);
+    expectRefused({ scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 0 }) }, /invalid scaling.maxReplicas: received 0/, ErrorCode.INVALID_REPLICAS);
   });
 
   test('throws when minReplicas is above maxReplicas', () => {
-    expectRefused({ scaling: Scaling.onQueueDepth({ minReplicas: 5, maxReplicas: 3 }) },
+    expectRefused({ scaling: Scaling.onQueueDepth({ scrapedExternally: true, minReplicas: 5, maxReplicas: 3 }) },
       /invalid scaling.minReplicas: received 5; allowed: at most maxReplicas \(3\)/, ErrorCode.MIN_REPLICAS_ABOVE_MAX);
   });
 
   test('throws when an autoscaling target is out of range', () => {
     expectRefused({ scaling: Scaling.onCpu({ maxReplicas: 3, targetUtilizationPercent: 120 }) },
       /invalid scaling.targetUtilizationPercent: received 120; allowed: a percentage above 0, at most 100/, ErrorCode.INVALID_SCALING_TARGET);
-    expectRefused({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, targetPerReplica: 0 }) },
+    expectRefused({ scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3, targetPerReplica: 0 }) },
       /invalid scaling.targetPerReplica: received 0; allowed: a number of queued requests above 0/, ErrorCode.INVALID_SCALING_TARGET);
   });
 
   test('throws when a Prometheus address is given to an adapter, or is not a URL', () => {
     for (const metricsApi of [QueueMetricsApi.PODS, QueueMetricsApi.EXTERNAL]) {
-      expectRefused({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi, prometheusAddress: 'http://prometheus:9090' }) },
+      expectRefused({ scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3, metricsApi, prometheusAddress: 'http://prometheus:9090' }) },
         /invalid scaling.prometheusAddress: received 'http:\/\/prometheus:9090'; allowed: only with metricsApi: QueueMetricsApi.KEDA/,
         ErrorCode.PROMETHEUS_ADDRESS_WITHOUT_KEDA);
     }
-    expectRefused({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'http://prometheus:9090/?q=1' }) },
+    expectRefused({ scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'http://prometheus:9090/?q=1' }) },
       /invalid scaling.prometheusAddress: received 'http:\/\/prometheus:9090\/\?q=1'; allowed: an http:\/\/ or https:\/\/ URL/, ErrorCode.INVALID_PROMETHEUS_ADDRESS);
   });
 
   test('throws when a server without a queue metric scales on queue depth, through any metrics API', () => {
     for (const metricsApi of [QueueMetricsApi.PODS, QueueMetricsApi.EXTERNAL, QueueMetricsApi.KEDA]) {
-      expectRefused({ server: ModelServer.tfServing({ modelName: 'resnet' }), gpu: undefined, scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi }) },
+      expectRefused({ server: ModelServer.tfServing({ modelName: 'resnet' }), gpu: undefined, scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3, metricsApi }) },
         /invalid scaling: received 'Scaling.onQueueDepth'; allowed: a server with a queue-depth metric .*'tf-serving' has none/, ErrorCode.NO_QUEUE_METRIC);
     }
   });

@@ -72,7 +72,7 @@ describe('TGI preset', () => {
   });
 
   test('scales on tgi_queue_size', () => {
-    const m = synthService({ server: ModelServer.tgi({ model: 'm' }), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ maxReplicas: 3 }) });
+    const m = synthService({ server: ModelServer.tgi({ model: 'm' }), gpu: Gpu.nvidia(1), scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3 }) });
     expect(only(m, 'HorizontalPodAutoscaler').spec.metrics[0].pods.metric.name).toBe('tgi_queue_size');
   });
 });
@@ -100,7 +100,7 @@ describe('Triton preset', () => {
   });
 
   test('scales on pending requests', () => {
-    const m = synthService({ server: ModelServer.triton(), scaling: Scaling.onQueueDepth({ maxReplicas: 3 }) });
+    const m = synthService({ server: ModelServer.triton(), scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3 }) });
     expect(only(m, 'HorizontalPodAutoscaler').spec.metrics[0].pods.metric.name).toBe('nv_inference_pending_request_count');
   });
 });
@@ -130,7 +130,7 @@ describe('TensorFlow Serving preset', () => {
   });
 
   test('has no queue metric: queue-depth scaling is refused', () => {
-    expect(() => synthService({ server: ModelServer.tfServing({ modelName: 'r' }), scaling: Scaling.onQueueDepth({ maxReplicas: 3 }) }))
+    expect(() => synthService({ server: ModelServer.tfServing({ modelName: 'r' }), scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3 }) }))
       .toThrow(/invalid scaling: received 'Scaling.onQueueDepth'.*'tf-serving' has none/);
   });
 });
@@ -189,7 +189,7 @@ describe('custom server', () => {
         writablePaths: ['/tmp', '/var/cache/embedder'],
         env: { LOG_FORMAT: 'json' },
       }),
-      scaling: Scaling.onQueueDepth({ maxReplicas: 4 }),
+      scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 4 }),
       maxRequestDuration: Duration.seconds(20),
     });
     const c = serverContainer(manifests);

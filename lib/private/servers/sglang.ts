@@ -32,6 +32,7 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     ...llmCache(),
     parallelism: tp,
     parallelismProp: `tensorParallelSize (${tp})`,
+    parallelismOptions: { tensorParallelSize: options.tensorParallelSize },
     ...llmDefaults(options.model),
     model: options.model,
     metrics: SGLANG_METRICS,

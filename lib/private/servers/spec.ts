@@ -71,6 +71,11 @@ export interface ServerSpec {
   readonly parallelism: number;
   /** The props that set `parallelism`, with their values, for error messages. */
   readonly parallelismProp?: string;
+  /**
+   * The options that set `parallelism`, as given (undefined when left out), for the service to check:
+   * an LLM server's GPU count must equal their product.
+   */
+  readonly parallelismOptions?: { readonly [prop: string]: number | undefined };
   readonly llm: boolean;
   readonly defaultStartupTimeout: Duration;
   readonly defaultMaxRequestDuration: Duration;

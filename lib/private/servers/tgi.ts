@@ -36,6 +36,7 @@ export function tgiSpec(options: TgiOptions): ServerSpec {
     env: { HOME: '/data', HF_HOME: '/data', USER: 'inference' },
     parallelism: shards,
     parallelismProp: `numShard (${shards})`,
+    parallelismOptions: { numShard: options.numShard },
     ...llmDefaults(options.model),
     model: options.model,
     metrics: TGI_METRICS,

@@ -46,6 +46,7 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
     ...llmCache(),
     parallelism: tp * pp,
     parallelismProp: `tensorParallelSize (${tp}) × pipelineParallelSize (${pp})`,
+    parallelismOptions: { tensorParallelSize: options.tensorParallelSize, pipelineParallelSize: options.pipelineParallelSize },
     ...llmDefaults(options.model),
     model: options.servedModelName ?? options.model,
     metrics: VLLM_METRICS,

@@ -2,7 +2,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
 import { ObjectMetadata } from '../network';
-import { fail } from './fail';
+import { requireNumber } from '../values';
+import { fail, site } from './fail';
 
 /** What the PodDisruptionBudget of a service protects. */
 export interface DisruptionBudgetOptions {
@@ -22,6 +23,7 @@ export interface DisruptionBudgetOptions {
  * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
  */
 export function disruptionBudget(scope: Construct, options: DisruptionBudgetOptions): k8s.KubePodDisruptionBudget | undefined {
+  requireNumber(site(scope, 'pdbMaxUnavailable'), options.maxUnavailable);
   if (options.minReplicas < 2) {
     if (options.maxUnavailable !== undefined) {
       fail(scope, {

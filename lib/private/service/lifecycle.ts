@@ -4,7 +4,8 @@ import { IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
 import type { InferenceServiceProps } from '../../inference-service-props';
 import type { ModelServer } from '../../model-server';
-import { fail } from './fail';
+import { INT32_MAX, requireNumber, requireSeconds } from '../values';
+import { fail, KIND } from './fail';
 
 /** Default delay between the pod leaving the Service's endpoints and SIGTERM. */
 const DEFAULT_PRESTOP_DELAY = Duration.seconds(15);
@@ -19,15 +20,19 @@ const READINESS_FAILURE_THRESHOLD = 2;
 const LIVENESS_PERIOD_SECONDS = 10;
 const LIVENESS_FAILURE_THRESHOLD = 6;
 
-/** The timing props of an InferenceService (see InferenceServiceProps). */
-export type LifecycleOptions = Pick<InferenceServiceProps, 'startupTimeout' | 'maxRequestDuration' | 'preStopDelay' | 'terminationGracePeriod'>;
+/** Added to the start-up budget for the Deployment's progress deadline. */
+const PROGRESS_MARGIN_SECONDS = 300;
+
+/** The timing and rollout props of an InferenceService (see InferenceServiceProps). */
+export type LifecycleOptions = Pick<InferenceServiceProps, 'startupTimeout' | 'maxRequestDuration' | 'preStopDelay' | 'terminationGracePeriod' | 'maxSurge'>;
 
 /** The server container's probes and preStop hook. */
 type Probes = Pick<kplus.ContainerProps, 'startup' | 'readiness' | 'liveness' | 'lifecycle'>;
 
 /**
- * Start-up and shutdown of the server: the startup probe sized to the model's load time,
- * readiness and liveness, and the drain (preStop pause, then in-flight requests, within the grace period).
+ * Start-up, rollout and shutdown of the server: the startup probe sized to the model's load time,
+ * readiness and liveness, the rolling update, and the drain (preStop pause, then in-flight
+ * requests, within the grace period).
  * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
  * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
  */
@@ -36,12 +41,17 @@ export class ServiceLifecycle {
   public readonly maxRequestDuration: Duration;
   public readonly preStopDelay: Duration;
   public readonly terminationGracePeriod: Duration;
+  /** Extra pods a rolling update may add. */
+  public readonly maxSurge: number;
 
   public constructor(private readonly scope: IConstruct, private readonly server: ModelServer, options: LifecycleOptions) {
-    this.startupTimeout = options.startupTimeout ?? server.defaultStartupTimeout;
-    this.maxRequestDuration = options.maxRequestDuration ?? server.defaultMaxRequestDuration;
-    this.preStopDelay = options.preStopDelay ?? DEFAULT_PRESTOP_DELAY;
-    this.terminationGracePeriod = options.terminationGracePeriod ?? Duration.seconds(this.minimumGraceSeconds() + EXIT_MARGIN_SECONDS);
+    const startupProp = options.startupTimeout === undefined ? 'server.defaultStartupTimeout' : 'startupTimeout';
+    this.startupTimeout = this.seconds(startupProp, options.startupTimeout ?? server.defaultStartupTimeout, INT32_MAX - PROGRESS_MARGIN_SECONDS);
+    this.maxRequestDuration = this.seconds('maxRequestDuration', options.maxRequestDuration ?? server.defaultMaxRequestDuration);
+    this.preStopDelay = this.seconds('preStopDelay', options.preStopDelay ?? DEFAULT_PRESTOP_DELAY);
+    this.terminationGracePeriod = this.seconds('terminationGracePeriod',
+      options.terminationGracePeriod ?? Duration.seconds(this.minimumGraceSeconds() + EXIT_MARGIN_SECONDS));
+    this.maxSurge = this.checkMaxSurge(options.maxSurge ?? 1);
     this.checkStartup();
     this.checkGrace();
   }
@@ -80,11 +90,47 @@ export class ServiceLifecycle {
    * `downloadSeconds`) and then the load (startup probe).
    */
   public progressDeadline(downloadSeconds: number): Duration {
-    return Duration.seconds(Math.max(600, this.startupTimeout.toSeconds() + 300 + downloadSeconds));
+    const seconds = this.startupTimeout.toSeconds() + PROGRESS_MARGIN_SECONDS + downloadSeconds;
+    if (seconds > INT32_MAX) {
+      fail(this.scope, {
+        code: ErrorCode.OUT_OF_RANGE,
+        prop: 'startupTimeout', received: this.startupTimeout.toHumanString(),
+        allowed: `with the download (${downloadSeconds} s) and ${PROGRESS_MARGIN_SECONDS} s, a progress deadline of at most ${INT32_MAX} s`,
+        fix: 'shorten startupTimeout or the ModelVolume\'s downloadTimeout',
+      });
+    }
+    return Duration.seconds(Math.max(600, seconds));
+  }
+
+  /** The rolling update: up to `maxSurge` extra pods, never an unavailable one, so capacity never drops. */
+  public strategy(): kplus.DeploymentStrategy {
+    return kplus.DeploymentStrategy.rollingUpdate({
+      maxSurge: kplus.PercentOrAbsolute.absolute(this.maxSurge),
+      maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+    });
   }
 
   private minimumGraceSeconds(): number {
     return this.preStopDelay.toSeconds() + this.drainSeconds;
+  }
+
+  /** `value` (the prop or its default) if it is a Duration of whole seconds, at most `maxSeconds`. */
+  private seconds(prop: string, value: Duration, maxSeconds = INT32_MAX): Duration {
+    return requireSeconds({ scope: this.scope, kind: KIND, prop }, value, maxSeconds);
+  }
+
+  /** Refuses a surge that is not a whole number of pods, or 0: with maxUnavailable 0, a rollout could not move. */
+  private checkMaxSurge(maxSurge: number): number {
+    requireNumber({ scope: this.scope, kind: KIND, prop: 'maxSurge' }, maxSurge);
+    if (!Number.isInteger(maxSurge) || maxSurge < 1 || maxSurge > INT32_MAX) {
+      fail(this.scope, {
+        code: ErrorCode.INVALID_MAX_SURGE,
+        prop: 'maxSurge', received: maxSurge,
+        allowed: 'a whole number of pods, 1 or more: unavailable pods are always 0, so a surge of 0 could never replace a pod',
+        fix: 'set maxSurge to 1 (each surge pod needs its GPUs free), or more to roll faster',
+      });
+    }
+    return maxSurge;
   }
 
   private checkStartup(): void {

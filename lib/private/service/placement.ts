@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
 import type { InferenceServiceProps } from '../../inference-service-props';
 import { checkLabels, isDnsSubdomain, isLabelKey, isLabelValue } from '../../names';
+import { requireDuration, requireList } from '../values';
 import { fail, KIND } from './fail';
 import { PodPatches } from './kube-patches';
 
@@ -28,6 +29,9 @@ export class ServicePlacement {
   private readonly nodeLossSeconds: number;
 
   public constructor(private readonly scope: IConstruct, private readonly options: PlacementOptions) {
+    requireDuration({ scope, kind: KIND, prop: 'nodeLossTolerance' }, options.nodeLossTolerance);
+    requireList({ scope, kind: KIND, prop: 'imagePullSecrets' }, options.imagePullSecrets, "['ngc']");
+    requireList({ scope, kind: KIND, prop: 'tolerations' }, options.tolerations, "[{ key: 'dedicated', value: 'inference' }]");
     checkLabels(scope, KIND, 'nodeSelector', options.nodeSelector ?? {});
     this.checkGpuProduct();
     this.checkNodeLoss();
@@ -82,7 +86,7 @@ export class ServicePlacement {
 
   private checkNodeLoss(): void {
     const tolerance = this.options.nodeLossTolerance;
-    const seconds = tolerance === undefined ? undefined : tolerance.toMilliseconds() / 1000;
+    const seconds = tolerance === undefined ? undefined : tolerance.toMilliseconds({ integral: false }) / 1000;
     if (seconds !== undefined && !(Number.isInteger(seconds) && seconds >= 0 && seconds <= 3600)) {
       fail(this.scope, {
         code: ErrorCode.INVALID_NODE_LOSS_TOLERANCE,

@@ -2,10 +2,12 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
-import type { Gpu } from '../../gpu';
+import { Gpu } from '../../gpu';
 import type { InferenceServiceProps } from '../../inference-service-props';
 import type { ModelServer } from '../../model-server';
-import { fail } from './fail';
+import { isLabelValue } from '../../names';
+import { INT32_MAX, millicores, requireCpu, requireInstance, requireNumber, requireSize } from '../values';
+import { fail, site } from './fail';
 import { PodPatches } from './kube-patches';
 
 /** Ephemeral storage for container logs on top of the emptyDirs. */
@@ -14,24 +16,63 @@ const LOG_ALLOWANCE_MIB = 2048;
 /** The resource props of an InferenceService (see InferenceServiceProps). */
 export type ResourceOptions = Pick<InferenceServiceProps, 'cpu' | 'cpuLimit' | 'memory' | 'gpu' | 'sharedMemory' | 'cacheSize'>;
 
-/** Refuses a GPU count that is not whole, or that differs from the server's parallelism. */
+/**
+ * Refuses a GPU that is not a Gpu, a count that is not whole, a product that is no label value, a
+ * parallelism of the server that is not whole, or a GPU count that differs from that parallelism.
+ */
 export function checkGpu(scope: IConstruct, server: ModelServer, gpu: Gpu | undefined): void {
-  const parallelism = server.parallelism;
-  if (gpu && (!Number.isInteger(gpu.count) || gpu.count < 1)) {
+  requireInstance(site(scope, 'gpu'), gpu, Gpu, 'Gpu.nvidia(1)');
+  if (gpu) checkGpuRequest(scope, gpu);
+  for (const [prop, value] of Object.entries(server._parallelismOptions)) {
+    requireNumber(site(scope, `server.${prop}`), value);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > INT32_MAX)) {
+      fail(scope, {
+        code: ErrorCode.INVALID_PARALLELISM,
+        prop: `server.${prop}`, received: value, allowed: 'a whole number of GPUs, 1 or more',
+        fix: `set ${prop} to the number of GPUs the model is split across, e.g. 2, or leave it out for 1`,
+      });
+    }
+  }
+  checkParallelism(scope, server, gpu);
+}
+
+/** Refuses a GPU count that is not whole, or a product the node selector cannot carry. */
+function checkGpuRequest(scope: IConstruct, gpu: Gpu): void {
+  requireNumber(site(scope, 'gpu (count)'), gpu.count);
+  if (!Number.isInteger(gpu.count) || gpu.count < 1 || gpu.count > INT32_MAX) {
     fail(scope, {
       code: ErrorCode.INVALID_GPU_COUNT,
       prop: 'gpu', received: gpu.count, allowed: 'a whole number of GPUs, 1 or more', fix: 'request whole GPUs, e.g. Gpu.nvidia(1), or omit gpu for CPU inference',
     });
   }
-  if (parallelism > 1 && (gpu?.count ?? 0) !== parallelism) {
+  const product = gpu.product;
+  if (product !== undefined && (typeof product !== 'string' || product === '' || !isLabelValue(product))) {
     fail(scope, {
-      code: ErrorCode.GPU_COUNT_MISMATCH,
-      prop: 'gpu',
-      received: gpu ? `${gpu.count} GPU(s)` : 'no GPU',
-      allowed: `exactly ${server._parallelismProp} = ${parallelism} GPUs per replica`,
-      fix: `set gpu to Gpu.nvidia(${parallelism}) (or Gpu.amd), or change the parallelism of the server`,
+      code: ErrorCode.INVALID_GPU_PRODUCT,
+      prop: 'gpu.product', received: product,
+      allowed: `the value of the node label ${gpu.productLabel}: at most 63 letters, digits, "-", "_" or "." (no spaces)`,
+      fix: `copy the product as \`kubectl get nodes -L ${gpu.productLabel}\` shows it, e.g. 'NVIDIA-L4'`,
     });
   }
+}
+
+/**
+ * Refuses a GPU count that differs from an LLM server's tensor × pipeline parallelism: with more
+ * GPUs the server would use one and leave the others idle; with fewer it cannot start.
+ */
+function checkParallelism(scope: IConstruct, server: ModelServer, gpu: Gpu | undefined): void {
+  const parallelism = server.parallelism;
+  const props = Object.keys(server._parallelismOptions);
+  if (props.length === 0 || (gpu === undefined && parallelism === 1) || gpu?.count === parallelism) return;
+  fail(scope, {
+    code: ErrorCode.GPU_COUNT_MISMATCH,
+    prop: 'gpu',
+    received: gpu ? `${gpu.count} GPU(s)` : 'no GPU',
+    allowed: `exactly ${server._parallelismProp} = ${parallelism} GPUs per replica`,
+    fix: gpu && gpu.count > parallelism
+      ? `split the model across the ${gpu.count} GPUs with the server's ${props[0]} (e.g. ${props[0]}: ${gpu.count}), or request Gpu.nvidia(${parallelism})`
+      : `set gpu to Gpu.nvidia(${parallelism}) (or Gpu.amd), or change the parallelism of the server`,
+  });
 }
 
 /**
@@ -50,6 +91,9 @@ export class ServiceResources {
   private readonly gpu?: Gpu;
 
   public constructor(private readonly scope: IConstruct, server: ModelServer, options: ResourceOptions) {
+    for (const prop of ['memory', 'sharedMemory', 'cacheSize'] as const) requireSize(site(scope, prop), options[prop]);
+    requireCpu(site(scope, 'cpu'), options.cpu);
+    requireCpu(site(scope, 'cpuLimit'), options.cpuLimit);
     const gpus = options.gpu?.count ?? 0;
     this.gpu = options.gpu;
     this.sharedMemory = options.sharedMemory ?? (gpus > 1 ? Size.gibibytes(2) : gpus === 1 ? Size.gibibytes(1) : undefined);
@@ -57,9 +101,8 @@ export class ServiceResources {
     this.cpu = options.cpu ?? kplus.Cpu.units(gpus > 0 ? 4 : 1);
     this.memory = options.memory ?? Size.gibibytes(server.isLlm ? 32 : 4);
     this.cacheSize = options.cacheSize ?? Size.gibibytes(server.isLlm ? 50 : 5);
-    this.checkCpu('cpu', this.cpu);
-    if (options.cpuLimit) this.checkCpu('cpuLimit', options.cpuLimit);
-    this.cpuLimit = options.cpuLimit ?? kplus.Cpu.millis(2 * millicores(this.cpu));
+    this.cpuLimit = options.cpuLimit ?? kplus.Cpu.millis(2 * cpuMillicores(this.cpu));
+    this.checkCpuLimit(options.cpu !== undefined);
     this.checkSize('memory', this.memory);
     this.checkSize('cacheSize', this.cacheSize);
   }
@@ -96,12 +139,15 @@ export class ServiceResources {
     }
   }
 
-  private checkCpu(prop: string, cpu: kplus.Cpu): void {
-    const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(cpu.amount);
-    if (!m || Number(m[1]) <= 0) {
+  /** Refuses a limit below the request, which the API server refuses. */
+  private checkCpuLimit(requestGiven: boolean): void {
+    const request = cpuMillicores(this.cpu);
+    if (cpuMillicores(this.cpuLimit) < request) {
       fail(this.scope, {
-        code: ErrorCode.INVALID_CPU,
-        prop, received: cpu.amount, allowed: 'a positive CPU amount, e.g. Cpu.units(2) or Cpu.millis(500)', fix: `set ${prop} to a positive amount`,
+        code: ErrorCode.CPU_LIMIT_BELOW_REQUEST,
+        prop: 'cpuLimit', received: this.cpuLimit.amount,
+        allowed: `at least the CPU request (${this.cpu.amount}${requestGiven ? '' : ', the default'}): a limit below the request is refused by the API server`,
+        fix: `raise cpuLimit to at least Cpu.millis(${request}), or lower cpu`,
       });
     }
   }
@@ -116,7 +162,7 @@ export class ServiceResources {
   }
 }
 
-/** CPU amount in millicores ('2' → 2000, '500m' → 500). */
-function millicores(cpu: kplus.Cpu): number {
-  return cpu.amount.endsWith('m') ? Number(cpu.amount.slice(0, -1)) : Math.round(Number(cpu.amount) * 1000);
+/** CPU amount in millicores of a CPU that passed `requireCpu`. */
+function cpuMillicores(cpu: kplus.Cpu): number {
+  return millicores(cpu) ?? 0;
 }

@@ -1,6 +1,10 @@
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { ErrorCode } from '../../error-codes';
 import { DEFAULT_UID, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../pod-security';
+import { INT32_MAX, requireNumber } from '../values';
+import { fail, KIND } from './fail';
 import { PodPatches } from './kube-patches';
 
 /**
@@ -14,8 +18,8 @@ export class ServiceSecurity {
   private readonly pod: k8s.PodSecurityContext;
   private readonly container: k8s.SecurityContext;
 
-  public constructor(runAsUser?: number) {
-    this.uid = runAsUser ?? DEFAULT_UID;
+  public constructor(scope: IConstruct, runAsUser?: number) {
+    this.uid = checkUid(scope, runAsUser ?? DEFAULT_UID);
     this.pod = restrictedPodSecurityContext(this.uid);
     this.container = restrictedContainerSecurityContext(this.uid);
   }
@@ -49,6 +53,20 @@ export class ServiceSecurity {
     if (this.pod.seccompProfile) patches.seccompProfile(this.pod.seccompProfile);
     if (this.container.capabilities) patches.serverCapabilities(this.container.capabilities);
   }
+}
+
+/** Refuses a UID Kubernetes refuses (negative, not whole, above int32) or root, which the pod refuses to run as. */
+function checkUid(scope: IConstruct, uid: number): number {
+  requireNumber({ scope, kind: KIND, prop: 'runAsUser' }, uid);
+  if (!Number.isInteger(uid) || uid < 1 || uid > INT32_MAX) {
+    fail(scope, {
+      code: ErrorCode.INVALID_RUN_AS_USER,
+      prop: 'runAsUser', received: uid,
+      allowed: `a whole UID from 1 to ${INT32_MAX} (0 is root, which runAsNonRoot refuses); above 10000 to match no user of the node`,
+      fix: `set runAsUser to the UID the image expects, or leave it out for ${DEFAULT_UID}`,
+    });
+  }
+  return uid;
 }
 
 /** The non-root user and group of a Kubernetes security context, in cdk8s-plus's terms. */
