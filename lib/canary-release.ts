@@ -5,8 +5,9 @@ import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { InferenceGateway } from './inference-gateway';
 import { IInferenceService } from './inference-service-ref';
 import { checkName } from './names';
-import { BlueGreen, Matched, Mirror, ReleaseVariant, Weighted } from './private/gateway/release-strategies';
-import { RouteMatch } from './private/gateway/route';
+import { BlueGreen, Matched, Mirror, ReleaseVariant, serviceProblem, Weighted } from './private/gateway/release-strategies';
+import { pathPrefixProblem, RouteMatch } from './private/gateway/route';
+import { requireInstance } from './private/values';
 
 const KIND = 'CanaryRelease';
 
@@ -61,7 +62,7 @@ export class ReleaseStrategy {
 
   /** All traffic to one color; the idle color keeps running for an instant rollback. */
   public static blueGreen(active: ReleaseColor): ReleaseStrategy {
-    return new ReleaseStrategy(new BlueGreen([ReleaseColor.BLUE, ReleaseColor.GREEN], active === ReleaseColor.GREEN));
+    return new ReleaseStrategy(new BlueGreen([ReleaseColor.BLUE, ReleaseColor.GREEN], active));
   }
 
   /** `weighted`, `header`, `cookie`, `mirror` or `blue-green`. */
@@ -117,9 +118,12 @@ export class CanaryRelease extends Construct {
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
     this.name = checkName(this, KIND, 'name', props.name ?? id);
+    this.checkTypes(props);
     const { stable, canary, gateway, strategy } = props;
     const variant = strategy._variant;
     this.check(stable, canary, variant);
+    const pathProblem = props.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', props.pathPrefix);
+    if (pathProblem) this.fail(pathProblem);
     this.track(stable, variant.tracks[0]);
     this.track(canary, variant.tracks[1]);
     // gRPC clients keep naming the stable service; the release decides which version answers.
@@ -137,14 +141,23 @@ export class CanaryRelease extends Construct {
     throw new InferenceConfigError(this, KIND, options);
   }
 
+  /** The gateway, the services and the strategy are what the types say (JavaScript and Python callers can pass anything). */
+  private checkTypes(props: CanaryReleaseProps): void {
+    requireInstance({ scope: this, kind: KIND, prop: 'gateway' }, props.gateway ?? (null as unknown as InferenceGateway), InferenceGateway, 'the InferenceGateway itself');
+    const problem = serviceProblem('stable', props.stable) ?? serviceProblem('canary', props.canary);
+    if (problem) this.fail(problem);
+    requireInstance({ scope: this, kind: KIND, prop: 'strategy' }, props.strategy ?? (null as unknown as ReleaseStrategy), ReleaseStrategy,
+      'ReleaseStrategy.weighted(90, 10)');
+  }
+
   private check(stable: IInferenceService, canary: IInferenceService, variant: ReleaseVariant): void {
     const oneService = stable === canary ? variant.oneServiceProblem(canary) : undefined;
     if (oneService) this.fail(oneService);
-    if (stable === canary || sameVersion(stable, canary)) {
+    if (stable === canary || served(stable) === served(canary)) {
       this.fail({
         code: ErrorCode.CANARY_IDENTICAL_TO_STABLE, prop: 'canary', received: canary.node.path,
-        allowed: `a version that differs from stable ('${stable.node.path}') in model version, server image, or both`,
-        fix: 'change the canary\'s image or its ModelVolume version',
+        allowed: `a version that differs from stable ('${stable.node.path}') in what it serves: model, model version, server image or server arguments`,
+        fix: 'change the canary\'s image, its model, or its ModelVolume version',
       });
     }
     const problem = variant.problem();
@@ -152,8 +165,15 @@ export class CanaryRelease extends Construct {
   }
 }
 
-/** Whether two services run the same server image, model and model weights. */
-function sameVersion(a: IInferenceService, b: IInferenceService): boolean {
-  return a.server.image === b.server.image && a.server.model === b.server.model
-    && a.modelVolume?.source.version === b.modelVolume?.source.version && a.modelVolume?.source.location === b.modelVolume?.source.location;
+/**
+ * What a service serves, as a string to compare: its server's kind, image, arguments and
+ * environment, and its ModelVolume's source (the hash of kind, location and version). The
+ * arguments are rendered with placeholders for what only names the service (the volume's mount
+ * path and name, the drain time), so a canary that loads another model under the same served name
+ * differs, and one that loads the same weights from a volume of another name does not.
+ */
+function served(service: IInferenceService): string {
+  const { server, modelVolume: volume } = service;
+  const args = server._args({ drainSeconds: 0, modelPath: volume ? '<weights>' : undefined, modelName: volume ? '<model>' : undefined });
+  return JSON.stringify([server.kind, server.image, args, server.env, volume?.contentHash]);
 }

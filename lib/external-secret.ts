@@ -10,6 +10,7 @@ import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkName, claimName, isDnsSubdomain } from './names';
 import { MANAGED_BY_LABELS } from './private/labels';
+import { requireInstance, requireSeconds } from './private/values';
 
 const KIND = 'ExternalSecret';
 
@@ -144,7 +145,7 @@ export class ExternalSecret extends Construct {
     super(scope, id);
     this.secretName = checkName(this, KIND, 'secretName', props.secretName ?? id, 63);
     this.checkStore(props.store);
-    this.checkKeys(props.keys ?? [], props.extract ?? []);
+    this.checkKeys(this.list('keys', props.keys), this.list('extract', props.extract));
     const refreshSeconds = this.checkRefresh(props.refreshInterval ?? Duration.hours(1));
     claimName(this, KIND, 'secretName', this.secretName, 'Secret');
 
@@ -167,7 +168,14 @@ export class ExternalSecret extends Construct {
     });
   }
 
+  /** A list prop (`keys`, `extract`): a list, or nothing for an empty one. */
+  private list<T>(prop: string, value: T[] | undefined): T[] {
+    if (value === undefined || Array.isArray(value)) return value ?? [];
+    return this.fail({ code: ErrorCode.WRONG_TYPE, prop, received: value, allowed: 'a list', fix: `pass ${prop} as a list, e.g. [${prop === 'keys' ? '{ secretKey, remoteKey }' : "'prod/llm/api-keys'"}]` });
+  }
+
   private checkStore(store: SecretStore): void {
+    requireInstance({ scope: this, kind: KIND, prop: 'store' }, store ?? (null as unknown as SecretStore), SecretStore, "SecretStore.cluster('aws-secrets-manager')");
     if (!isDnsSubdomain(store.name)) {
       this.fail({
         code: ErrorCode.INVALID_SECRET_STORE, prop: 'store', received: store.name,
@@ -179,7 +187,7 @@ export class ExternalSecret extends Construct {
 
   /** The refresh interval in whole seconds: zero, or at least a minute. */
   private checkRefresh(refresh: Duration): number {
-    const seconds = refresh.toSeconds();
+    const seconds = requireSeconds({ scope: this, kind: KIND, prop: 'refreshInterval' }, refresh).toSeconds();
     if (!Number.isInteger(seconds) || (seconds !== 0 && seconds < 60)) {
       this.fail({
         code: ErrorCode.INVALID_REFRESH_INTERVAL, prop: 'refreshInterval', received: `${seconds} s`,
@@ -198,7 +206,7 @@ export class ExternalSecret extends Construct {
       });
     }
     for (const [i, key] of extract.entries()) {
-      if (key.trim() === '' || extract.indexOf(key) !== i) {
+      if (typeof key !== 'string' || key.trim() === '' || extract.indexOf(key) !== i) {
         this.fail({
           code: ErrorCode.INVALID_SECRET_EXTRACT, prop: 'extract', received: key,
           allowed: 'names or paths of secrets in the provider, each once',
@@ -215,11 +223,14 @@ export class ExternalSecret extends Construct {
 
   /** One key of the Secret; `repeated` when an earlier key has the same secretKey. */
   private checkKey(key: ExternalSecretKey, repeated: boolean): void {
-    if (!SECRET_KEY.test(key.secretKey)) {
+    if (typeof key !== 'object' || key === null) {
+      this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'keys', received: key, allowed: 'a list of { secretKey, remoteKey }', fix: "pass e.g. [{ secretKey: 'HF_TOKEN', remoteKey: 'prod/llm/hf-token' }]" });
+    }
+    if (typeof key.secretKey !== 'string' || !SECRET_KEY.test(key.secretKey)) {
       this.fail({
         code: ErrorCode.INVALID_SECRET_KEY, prop: 'keys.secretKey', received: key.secretKey,
         allowed: 'a Secret data key: letters, digits, "-", "_" and "."',
-        fix: `use e.g. '${key.secretKey.replace(/[^-._a-zA-Z0-9]+/g, '_') || 'value'}'`,
+        fix: `use e.g. '${String(key.secretKey ?? '').replace(/[^-._a-zA-Z0-9]+/g, '_') || 'value'}'`,
       });
     }
     if (repeated) {
@@ -229,12 +240,21 @@ export class ExternalSecret extends Construct {
         fix: 'give the keys distinct secretKey names',
       });
     }
-    if (key.remoteKey.trim() === '') {
+    if (typeof key.remoteKey !== 'string' || key.remoteKey.trim() === '') {
       this.fail({
         code: ErrorCode.REMOTE_KEY_REQUIRED, prop: 'keys.remoteKey', received: key.remoteKey,
         allowed: "the secret's name or path in the provider",
         fix: `set remoteKey for '${key.secretKey}', e.g. 'prod/llm/${key.secretKey.toLowerCase()}'`,
       });
+    }
+    for (const prop of ['property', 'version'] as const) {
+      const value: unknown = key[prop];
+      if (value !== undefined && typeof value !== 'string') {
+        this.fail({
+          code: ErrorCode.WRONG_TYPE, prop: `keys.${prop}`, received: value,
+          allowed: `a string, or no ${prop} at all`, fix: `give the ${prop} of '${key.secretKey}' as a string, or leave it out`,
+        });
+      }
     }
   }
 

@@ -42,10 +42,11 @@ export function parseImage(image: string): ImageReference {
  * @see https://kubernetes.io/docs/concepts/containers/images/#image-names
  */
 export function checkImage(scope: IConstruct, kind: string, prop: string, image: string): ImageReference {
-  const ref = parseImage(image);
   const fail = (code: ErrorCode, allowed: string, fix: string): never => {
     throw new InferenceConfigError(scope, kind, { code, prop, received: image, allowed, fix });
   };
+  if (typeof image !== 'string') fail(ErrorCode.WRONG_TYPE, 'an image reference as a string', "pass e.g. 'vllm/vllm-openai:v0.18.0'");
+  const ref = parseImage(image);
   if (!REPOSITORY.test(ref.repository)) {
     fail(ErrorCode.INVALID_IMAGE_REFERENCE, 'an image reference such as registry/repository:tag or repository@sha256:<64 hex digits>', 'correct the image name');
   }

@@ -9,15 +9,20 @@ import { checkName, claimName, isSecretName, toLabelValue } from './names';
 import { DEFAULT_KUBERNETES_VERSION } from './private/kubernetes-version';
 import { MANAGED_BY_LABELS } from './private/labels';
 import { AzureBlobSource, GcsSource, HttpsSource, HuggingFaceSource, S3Source } from './private/model/downloaded-sources';
+import { requireKubernetesVersion } from './private/model/kubernetes-target';
 import { NfsSource, OciImageSource, PvcSource } from './private/model/mounted-sources';
 import { COMPLETION_MARKER as MARKER } from './private/model/scripts';
-import { SourceStrategy, UnknownSchemeSource } from './private/model/source';
+import { SourceStrategy, subdomainProblem, UnknownSchemeSource } from './private/model/source';
 import { CacheSettings, ModelDelivery, ModelMount, VolumeContext } from './private/model/types';
 import { SecretRef } from './private/secret-ref';
+import { INT32_MAX, requireInstance, requireSeconds, requireSize, ValueSite } from './private/values';
 
 export type { ModelMount, ModelPodVolume } from './private/model/types';
 
 const KIND = 'ModelVolume';
+
+/** An environment variable name as Kubernetes accepts it. */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /**
  * The image that downloads weights: KServe's storage initializer. One image covers S3 (and
@@ -101,27 +106,27 @@ export interface OciImageSourceOptions {
 export class ModelSource {
   /** Objects under an S3 (or S3-compatible) prefix: `s3://bucket/path/<version>/`. */
   public static s3(uri: string, options: S3SourceOptions): ModelSource {
-    return new ModelSource(new S3Source(uri, options.version, options.endpoint, options.region));
+    return new ModelSource(new S3Source(uri, options?.version, options?.endpoint, options?.region));
   }
 
   /** Objects under a Google Cloud Storage prefix: `gs://bucket/path/<version>/`. */
   public static gcs(uri: string, options: ObjectStoreSourceOptions): ModelSource {
-    return new ModelSource(new GcsSource(uri, options.version));
+    return new ModelSource(new GcsSource(uri, options?.version));
   }
 
   /** Blobs under an Azure Blob Storage prefix: `https://<account>.blob.core.windows.net/<container>/<path>/<version>/`. */
   public static azureBlob(uri: string, options: ObjectStoreSourceOptions): ModelSource {
-    return new ModelSource(new AzureBlobSource(uri, options.version));
+    return new ModelSource(new AzureBlobSource(uri, options?.version));
   }
 
   /** A Hugging Face Hub repository at a pinned commit. */
   public static huggingFace(repoId: string, options: HuggingFaceSourceOptions): ModelSource {
-    return new ModelSource(new HuggingFaceSource(repoId, options.revision));
+    return new ModelSource(new HuggingFaceSource(repoId, options?.revision));
   }
 
   /** A `.tar.gz`, `.tgz` or `.zip` archive over HTTPS, pinned by its SHA-256. */
   public static https(url: string, options: HttpsSourceOptions): ModelSource {
-    return new ModelSource(new HttpsSource(url, options.sha256));
+    return new ModelSource(new HttpsSource(url, options?.sha256));
   }
 
   /**
@@ -129,12 +134,12 @@ export class ModelSource {
    * PersistentVolume and claim, because Pod Security "restricted" forbids nfs volumes in pods.
    */
   public static nfs(server: string, path: string, options: MountedSourceOptions): ModelSource {
-    return new ModelSource(new NfsSource(server, path, options.version));
+    return new ModelSource(new NfsSource(server, path, options?.version));
   }
 
   /** A folder of an existing PersistentVolumeClaim, mounted read-only (no download). */
   public static persistentVolumeClaim(claimName: string, options: PvcSourceOptions): ModelSource {
-    return new ModelSource(new PvcSource(claimName, options.subPath, options.version));
+    return new ModelSource(new PvcSource(claimName, options?.subPath, options?.version));
   }
 
   /**
@@ -335,20 +340,21 @@ export interface ModelVolumeProps {
   readonly cacheAccessMode?: CacheAccessMode;
 
   /**
-   * Longest time one download may take; added to the service's rollout deadline and the fill
-   * Job's deadline.
+   * Longest time one download may take, in whole seconds of at least a minute; added to the
+   * service's rollout deadline and the fill Job's deadline.
    * @default - size at 50 MiB/s plus 5 minutes, or 30 minutes when the size is unknown
    */
   readonly downloadTimeout?: Duration;
 
   /**
    * Downloader image, pinned.
-   * @default DEFAULT_DOWNLOADER_IMAGE
+   * @default 'kserve/storage-initializer:v0.17.0'
    */
   readonly downloaderImage?: string;
 
   /**
-   * Kubernetes version the manifests target; image volumes for OCI sources need 1.33 or newer.
+   * Kubernetes version the manifests target, as `<major>.<minor>` (e.g. '1.33'); image volumes
+   * for OCI sources need 1.33 or newer.
    * @default '1.27'
    */
   readonly kubernetesVersion?: string;
@@ -416,6 +422,7 @@ export class ModelVolume extends Construct {
     claimName(this, KIND, 'name', `model-volume/${this.name}`);
     const downloaderImage = props.downloaderImage ?? DEFAULT_DOWNLOADER_IMAGE;
     checkImage(this, KIND, 'downloaderImage', downloaderImage);
+    this.checkProps(props);
     const strategy = this.source._strategy;
     strategy.check((options) => this.fail(options));
     const credentialsSecret = this.credentialsSecretName();
@@ -484,6 +491,50 @@ export class ModelVolume extends Construct {
     };
   }
 
+  /** Checks the type of every prop and what Kubernetes accepts of it, before any is read. */
+  private checkProps(props: ModelVolumeProps): void {
+    const site = (prop: string): ValueSite => ({ scope: this, kind: KIND, prop });
+    if (!((props.source as unknown) instanceof ModelSource)) {
+      this.fail({
+        code: ErrorCode.WRONG_TYPE, prop: 'source', received: props.source,
+        allowed: 'a ModelSource, made by one of its factories', fix: "pass e.g. ModelSource.s3('s3://bucket/model/v1/', { version: 'v1' }), not a string",
+      });
+    }
+    for (const prop of ['size', 'cacheSize'] as const) {
+      const size = requireSize(site(prop), props[prop]);
+      if (size !== undefined && size.toMebibytes() <= 0) {
+        this.fail({ code: ErrorCode.INVALID_SIZE, prop, received: `${size.toMebibytes()}Mi`, allowed: 'a size above 0', fix: `give the ${prop}, e.g. Size.gibibytes(16)` });
+      }
+    }
+    // The fill Job's deadline is twice the timeout, in int32 seconds.
+    const timeout = requireSeconds(site('downloadTimeout'), props.downloadTimeout, Math.floor(INT32_MAX / 2));
+    if (timeout !== undefined && timeout.toSeconds() < 60) {
+      this.fail({
+        code: ErrorCode.INVALID_DOWNLOAD_TIMEOUT, prop: 'downloadTimeout', received: timeout.toHumanString(),
+        allowed: 'whole seconds of at least 1 minute: no model downloads faster', fix: 'e.g. Duration.minutes(30), or leave it out to budget from the size',
+      });
+    }
+    requireKubernetesVersion(site('kubernetesVersion'), props.kubernetesVersion);
+    requireInstance(site('workloadIdentity'), props.workloadIdentity, WorkloadIdentity, "WorkloadIdentity.awsIrsa('arn:aws:iam::123456789012:role/model-reader')");
+    this.checkCache(props);
+  }
+
+  /** The cache's storage class names a StorageClass; its access mode is a CacheAccessMode. */
+  private checkCache(props: ModelVolumeProps): void {
+    const storageClass = props.cacheStorageClass;
+    const problem = storageClass === undefined ? undefined
+      : subdomainProblem(storageClass, { code: ErrorCode.INVALID_STORAGE_CLASS, prop: 'cacheStorageClass', what: 'a StorageClass' });
+    if (problem) this.fail(problem);
+    // Validates the input; nothing branches on which mode it is.
+    const access = props.cacheAccessMode;
+    if (access !== undefined && !Object.values(CacheAccessMode).includes(access)) {
+      this.fail({
+        code: ErrorCode.INVALID_CACHE_ACCESS_MODE, prop: 'cacheAccessMode', received: access,
+        allowed: `one of ${Object.values(CacheAccessMode).join(', ')}`, fix: 'use CacheAccessMode.READ_WRITE_MANY or CacheAccessMode.READ_WRITE_ONCE',
+      });
+    }
+  }
+
   private labels(): { [key: string]: string } {
     return {
       'app.kubernetes.io/name': this.name,
@@ -499,14 +550,38 @@ export class ModelVolume extends Construct {
 
   /** The name of the Secret with the downloader's credentials, given as a Secret or its name. */
   private credentialsSecretName(): string | undefined {
-    const ref = new SecretRef('credentials', 'the storage credentials', this.props.credentialsSecret, this.props.credentials, false);
-    const problem = ref.problem();
+    const { credentialsSecret, credentials } = this.props;
+    if (credentials !== undefined && typeof (credentials as { name?: unknown } | null)?.name !== 'string') {
+      this.fail({
+        code: ErrorCode.WRONG_TYPE, prop: 'credentials', received: credentials,
+        allowed: 'a cdk8s-plus Secret', fix: "pass kplus.Secret.fromSecretName(this, 'Reader', '<name>'), or the name as credentialsSecret",
+      });
+    }
+    const ref = new SecretRef('credentials', 'the storage credentials', credentialsSecret, credentials, false);
+    const problem = ref.problem()
+      ?? (ref.name === undefined ? undefined : subdomainProblem(ref.name, {
+        code: ErrorCode.INVALID_SECRET_NAME, prop: credentialsSecret !== undefined ? 'credentialsSecret' : 'credentials', what: 'a Secret',
+      }));
     if (problem) this.fail(problem);
     return ref.name;
   }
 
   private checkDownloaderEnv(): void {
-    for (const name of Object.keys(this.props.downloaderEnv ?? {})) {
+    const env: unknown = this.props.downloaderEnv ?? {};
+    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+      this.fail({
+        code: ErrorCode.WRONG_TYPE, prop: 'downloaderEnv', received: env,
+        allowed: 'a map of variable names to string values', fix: "pass e.g. { S3_VERIFY_SSL: '0' }",
+      });
+    }
+    for (const [name, value] of Object.entries(env)) {
+      if (!ENV_NAME.test(name) || typeof value !== 'string') {
+        this.fail({
+          code: ErrorCode.INVALID_DOWNLOADER_ENV, prop: `downloaderEnv.${name}`, received: ENV_NAME.test(name) ? value : name,
+          allowed: 'a variable name of letters, digits, "_", "-" and "." (not starting with a digit) with a string value',
+          fix: ENV_NAME.test(name) ? `give the value as a string, e.g. '${String(value)}'` : 'rename the variable',
+        });
+      }
       if (isSecretName(name)) {
         this.fail({
           code: ErrorCode.SECRET_IN_DOWNLOADER_ENV,

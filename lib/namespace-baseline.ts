@@ -4,10 +4,12 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
-import { checkName, clusterScoped } from './names';
+import { checkName, clusterScoped, isLabelKey } from './names';
 import { atLeast, DEFAULT_KUBERNETES_VERSION } from './private/kubernetes-version';
 import { MANAGED_BY_LABELS } from './private/labels';
+import { requireKubernetesVersion } from './private/model/kubernetes-target';
 import { allowClusterDns } from './private/network';
+import { millicores, requireCpu, requireSize, ValueSite } from './private/values';
 
 const KIND = 'NamespaceBaseline';
 
@@ -65,8 +67,9 @@ export interface NamespaceBaselineProps {
   readonly gpuQuota?: { [resourceName: string]: number };
 
   /**
-   * Kubernetes version the manifests target. From 1.30 a ValidatingAdmissionPolicy (GA in 1.30)
-   * rejects pods whose images are not pinned (see `requirePinnedImages`).
+   * Kubernetes version the manifests target, as `<major>.<minor>` (e.g. '1.30'). From 1.30 a
+   * ValidatingAdmissionPolicy (GA in 1.30) rejects pods whose images are not pinned (see
+   * `requirePinnedImages`).
    * @default '1.27'
    */
   readonly kubernetesVersion?: string;
@@ -106,6 +109,7 @@ export class NamespaceBaseline extends Construct {
    */
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
     super(scope, id);
+    this.checkValues(props);
     this.name = this.namespaceName(props.name);
     const requirePinnedImages = this.pinnedImagesWanted(props);
     this.addNamespace();
@@ -114,6 +118,50 @@ export class NamespaceBaseline extends Construct {
     this.addDefaultDeny();
     this.addAllowDns();
     if (requirePinnedImages) this.addPinnedImagePolicy(props.requireDigests ?? false);
+  }
+
+  /** Checks the type of every prop and what a ResourceQuota accepts of it, before any is read. */
+  private checkValues(props: NamespaceBaselineProps): void {
+    const site = (prop: string): ValueSite => ({ scope: this, kind: KIND, prop });
+    const cpu = props.cpuQuota as { amount?: unknown } | undefined;
+    if (typeof cpu?.amount === 'string') {
+      const m = millicores(props.cpuQuota as kplus.Cpu);
+      if (!(m !== undefined && Number.isInteger(m) && m >= 1)) {
+        this.fail({ code: ErrorCode.INVALID_QUOTA, prop: 'cpuQuota', received: cpu.amount, allowed: 'a CPU amount above 0 in whole millicores', fix: 'e.g. Cpu.units(64)' });
+      }
+    }
+    requireCpu(site('cpuQuota'), props.cpuQuota);
+    const memory = requireSize(site('memoryQuota'), props.memoryQuota);
+    if (memory !== undefined && memory.toMebibytes() <= 0) {
+      this.fail({ code: ErrorCode.INVALID_QUOTA, prop: 'memoryQuota', received: `${memory.toMebibytes()}Mi`, allowed: 'a size above 0', fix: 'e.g. Size.gibibytes(256)' });
+    }
+    this.checkGpuQuota(props.gpuQuota);
+    requireKubernetesVersion(site('kubernetesVersion'), props.kubernetesVersion);
+    for (const prop of ['requirePinnedImages', 'requireDigests'] as const) {
+      const value: unknown = props[prop];
+      if (value !== undefined && typeof value !== 'boolean') {
+        this.fail({ code: ErrorCode.WRONG_TYPE, prop, received: value, allowed: 'true or false', fix: `pass ${prop} as a boolean, not ${typeof value === 'string' ? 'a string' : typeof value}` });
+      }
+    }
+  }
+
+  /** GPUs by extended resource name (`<domain>/<name>`, not in kubernetes.io), in whole numbers of 0 or more. */
+  private checkGpuQuota(gpuQuota: { [resourceName: string]: number } | undefined): void {
+    const quota: unknown = gpuQuota ?? {};
+    if (typeof quota !== 'object' || quota === null || Array.isArray(quota)) {
+      this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'gpuQuota', received: quota, allowed: 'a map of extended resource names to GPU counts', fix: "pass e.g. { 'nvidia.com/gpu': 8 }" });
+    }
+    for (const [resource, count] of Object.entries(quota)) {
+      if (!(resource.includes('/') && isLabelKey(resource) && !/(^|\.)kubernetes\.io\//.test(resource))) {
+        this.fail({
+          code: ErrorCode.INVALID_QUOTA, prop: 'gpuQuota', received: resource,
+          allowed: 'an extended resource name: a domain outside kubernetes.io, "/", and a name, e.g. nvidia.com/gpu or amd.com/gpu', fix: 'use the resource name the device plugin advertises',
+        });
+      }
+      if (!Number.isInteger(count) || count < 0) {
+        this.fail({ code: ErrorCode.INVALID_QUOTA, prop: `gpuQuota.${resource}`, received: count, allowed: 'a whole number of GPUs, 0 or more', fix: 'give whole GPUs' });
+      }
+    }
   }
 
   /** The namespace: `name`, else the chart's. */
@@ -165,9 +213,6 @@ export class NamespaceBaseline extends Construct {
       hard['limits.memory'] = k8s.Quantity.fromString(`${props.memoryQuota.toMebibytes()}Mi`);
     }
     for (const [resource, count] of Object.entries(props.gpuQuota ?? {})) {
-      if (!Number.isInteger(count) || count < 0) {
-        this.fail({ code: ErrorCode.INVALID_QUOTA, prop: `gpuQuota.${resource}`, received: count, allowed: 'a whole number of GPUs, 0 or more', fix: 'give whole GPUs' });
-      }
       // Extended resources are limited through their requests.
       hard[`requests.${resource}`] = k8s.Quantity.fromNumber(count);
     }

@@ -9,6 +9,9 @@ import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { InferenceGateway } from './inference-gateway';
 import { IInferenceService } from './inference-service-ref';
 import { checkName } from './names';
+import { serviceProblem } from './private/gateway/release-strategies';
+import { pathPrefixProblem } from './private/gateway/route';
+import { requireInstance, requireSeconds, ValueSite } from './private/values';
 
 const KIND = 'ProgressiveRelease';
 
@@ -28,7 +31,7 @@ export interface ProgressiveReleaseProps {
   readonly steps?: number[];
 
   /**
-   * Pause after each step while the analysis watches the canary.
+   * Pause after each step while the analysis watches the canary, in whole seconds.
    * @default Duration.minutes(10)
    */
   readonly pause?: Duration;
@@ -76,6 +79,7 @@ export class ProgressiveRelease extends Construct {
    */
   constructor(scope: Construct, id: string, props: ProgressiveReleaseProps) {
     super(scope, id);
+    this.checkValues(props);
     const { service, gateway } = props;
     const name = checkName(this, KIND, 'service', service.name);
     const steps = props.steps ?? [5, 25, 50, 100];
@@ -89,7 +93,7 @@ export class ProgressiveRelease extends Construct {
     });
     const namespace = Chart.of(this).namespace ?? 'default';
     this.analysis = this.analysisTemplate(name, namespace, {
-      availability, errorRatio, count: Math.ceil(steps.length * pause.toMinutes()),
+      availability, errorRatio, count: Math.ceil((steps.length * pause.toSeconds()) / 60),
       prometheusUrl: props.prometheusUrl ?? 'http://prometheus-operated.monitoring.svc:9090',
     });
     const route = { httpRoute: `${gateway.name}-${name}`, namespace };
@@ -156,6 +160,25 @@ export class ProgressiveRelease extends Construct {
     throw new InferenceConfigError(this, KIND, options);
   }
 
+  /** Checks the type of every prop and what Argo Rollouts and the gateway accept of it, before any is read. */
+  private checkValues(props: ProgressiveReleaseProps): void {
+    const site = (prop: string): ValueSite => ({ scope: this, kind: KIND, prop });
+    const problem = serviceProblem('service', props.service) ?? (props.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', props.pathPrefix));
+    if (problem) this.fail(problem);
+    requireInstance(site('gateway'), props.gateway ?? (null as unknown as InferenceGateway), InferenceGateway, 'the InferenceGateway itself');
+    const pause = requireSeconds(site('pause'), props.pause);
+    if (pause !== undefined && pause.toSeconds() < 1) {
+      this.fail({ code: ErrorCode.INVALID_ROLLOUT_PAUSE, prop: 'pause', received: pause.toHumanString(), allowed: 'whole seconds above 0', fix: 'e.g. Duration.minutes(10)' });
+    }
+    const url = props.prometheusUrl;
+    if (url !== undefined && !(typeof url === 'string' && URL.canParse(url) && /^https?:\/\/[^/?#@]+(\/[^?#]*)?$/.test(url))) {
+      this.fail({
+        code: ErrorCode.INVALID_PROMETHEUS_ADDRESS, prop: 'prometheusUrl', received: url,
+        allowed: 'an http(s) URL of Prometheus, without credentials, query or fragment', fix: "e.g. 'http://prometheus-operated.monitoring.svc:9090'",
+      });
+    }
+  }
+
   /** Checks the props; returns the PromQL of the error ratio of the pods a selector picks. */
   private check(props: ProgressiveReleaseProps, steps: number[], availability: number): (selector: string) => string {
     if (!props.gateway._routesWithGatewayApi) {
@@ -170,7 +193,7 @@ export class ProgressiveRelease extends Construct {
         allowed: 'whole percentages above 0, strictly increasing, ending at 100', fix: 'e.g. [5, 25, 50, 100]',
       });
     }
-    if (!(availability > 0 && availability < 1)) {
+    if (!(typeof availability === 'number' && availability > 0 && availability < 1)) {
       this.fail({ code: ErrorCode.INVALID_OBJECTIVE, prop: 'availability', received: availability, allowed: 'a share between 0 and 1', fix: 'e.g. 0.995' });
     }
     const { errorRate, requestRate } = props.service.server._metrics;
@@ -205,7 +228,7 @@ interface CanaryStrategyOptions {
 /** Whether `steps` are whole percentages above 0, strictly increasing, ending at 100. */
 function isRolloutSteps(steps: number[]): boolean {
   const valid = (w: number, i: number) => Number.isInteger(w) && w > 0 && w <= 100 && (i === 0 || w > steps[i - 1]);
-  return steps.length > 0 && steps.every(valid) && steps[steps.length - 1] === 100;
+  return Array.isArray(steps) && steps.length > 0 && steps.every(valid) && steps[steps.length - 1] === 100;
 }
 
 /** The Rollout now owns the replica count: the autoscaler (HPA or KEDA) scales it, not the Deployment. */

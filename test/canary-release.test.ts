@@ -110,9 +110,93 @@ describe('CanaryRelease refuses bad input', () => {
     const b = new InferenceService(c, 'b', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
     const gateway = new InferenceGateway(c, 'gateway', {});
     expect(() => new CanaryRelease(c, 'r', { gateway, stable: a, canary: b, strategy: ReleaseStrategy.weighted(90, 10) })).toThrow(
-      "CanaryRelease 'rel/r': invalid canary: received 'rel/b'; allowed: a version that differs from stable ('rel/a') in model version, server image, or both. " +
-      "Fix: change the canary's image or its ModelVolume version");
+      "CanaryRelease 'rel/r': invalid canary: received 'rel/b'; allowed: a version that differs from stable ('rel/a') in what it serves: " +
+      "model, model version, server image or server arguments. Fix: change the canary's image, its model, or its ModelVolume version [code: CanaryIdenticalToStable]");
     expect(() => new CanaryRelease(c, 'r2', { gateway, stable: a, canary: b, strategy: ReleaseStrategy.weighted(90, 10) })).toThrow(withCode(ErrorCode.CANARY_IDENTICAL_TO_STABLE));
+  });
+
+  test('a canary serving another model under the same served name is a new version; the same model is not', () => {
+    // GIVEN stable serving Llama as 'chat'
+    const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+    const vllm = (id: string, model: string) => new InferenceService(c, id, { server: ModelServer.vllm({ model, servedModelName: 'chat' }), gpu: Gpu.nvidia(1) });
+    const stable = vllm('chat', 'meta-llama/Llama-3.1-8B-Instruct');
+    const gateway = new InferenceGateway(c, 'gateway', {});
+    // WHEN the canary serves Qwen under the same name, THEN it is a release
+    const qwen = vllm('chat-qwen', 'Qwen/Qwen2.5-7B-Instruct');
+    expect(() => new CanaryRelease(c, 'to-qwen', { gateway, stable, canary: qwen, strategy: ReleaseStrategy.weighted(90, 10), pathPrefix: '/a' })).not.toThrow();
+    // WHEN the canary serves Llama again under the same name, THEN nothing changes and it is refused
+    const again = vllm('chat-again', 'meta-llama/Llama-3.1-8B-Instruct');
+    expect(() => new CanaryRelease(c, 'same', { gateway, stable, canary: again, strategy: ReleaseStrategy.weighted(90, 10), pathPrefix: '/b' }))
+      .toThrow(withCode(ErrorCode.CANARY_IDENTICAL_TO_STABLE));
+  });
+
+  test('the same weights from two volumes of other names are identical; another version is not', () => {
+    const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+    const weights = (id: string, version: string) => new ModelVolume(c, id, { source: ModelSource.s3(`s3://models/llama/${version}/`, { version }) });
+    const service = (id: string, modelVolume: ModelVolume) =>
+      new InferenceService(c, id, { server: ModelServer.vllm({}), gpu: Gpu.nvidia(1), modelVolume });
+    const stable = service('chat', weights('llama-a', 'v1'));
+    const gateway = new InferenceGateway(c, 'gateway', {});
+    expect(() => new CanaryRelease(c, 'r1', { gateway, stable, canary: service('copy', weights('llama-b', 'v1')), strategy: ReleaseStrategy.mirror(10) }))
+      .toThrow(withCode(ErrorCode.CANARY_IDENTICAL_TO_STABLE));
+    expect(() => new CanaryRelease(c, 'r2', { gateway, stable, canary: service('next', weights('llama-c', 'v2')), strategy: ReleaseStrategy.mirror(10) })).not.toThrow();
+  });
+
+  test('throws when the path prefix is not an absolute path', () => {
+    const { c, stable, canary, gateway } = setup();
+    const strategy = ReleaseStrategy.weighted(90, 10);
+    const release = (id: string, pathPrefix: string) => () => new CanaryRelease(c, id, { gateway, stable, canary, strategy, pathPrefix });
+    expect(release('r1', 'v1')).toThrow(
+      "CanaryRelease 'rel/r1': invalid pathPrefix: received 'v1'; allowed: an absolute path of at most 1024 characters: a leading \"/\", then letters, digits, " +
+      '"-", "_", ".", "~", "/" or %-escapes, without "//", "." or ".." segments, "?" or "#". Fix: write it with a leading slash: \'/v1\' [code: InvalidPathPrefix]');
+    for (const [i, bad] of ['', '/v1?x=1', '/v1#a', '/a//b', '/a/../b', '/a/.', '/v 1', '/a%2Fb'].entries()) {
+      expect(release(`bad${i}`, bad)).toThrow(withCode(ErrorCode.INVALID_PATH_PREFIX));
+    }
+    expect(release('ok', '/v1/chat-completions_2.0~x')).not.toThrow();
+  });
+
+  test('throws when a header match has no value, a control character or the wrong type', () => {
+    const { c, stable, canary, gateway } = setup();
+    const release = (id: string, strategy: ReleaseStrategy) => () => new CanaryRelease(c, id, { gateway, stable, canary, strategy });
+    expect(release('r1', ReleaseStrategy.header('x-canary', 'true\r\nx-admin: 1'))).toThrow(
+      /invalid strategy header value: received 'true\r\nx-admin: 1'; allowed: a value of 1 to 4096 characters for header x-canary, as a string without control characters/);
+    expect(release('r2', ReleaseStrategy.header('x-canary', 1 as any))).toThrow(withCode(ErrorCode.INVALID_HEADER_MATCH));
+    expect(release('r3', ReleaseStrategy.header(7 as any, 'true'))).toThrow(/invalid strategy header: received 7/);
+    expect(release('r4', ReleaseStrategy.cookie(undefined as any))).toThrow(withCode(ErrorCode.INVALID_HEADER_MATCH));
+  });
+
+  test('throws when a blue-green color is not a ReleaseColor', () => {
+    const { c, stable, canary, gateway } = setup();
+    expect(() => new CanaryRelease(c, 'r', { gateway, stable, canary, strategy: ReleaseStrategy.blueGreen('GREEN' as ReleaseColor) })).toThrow(
+      "CanaryRelease 'rel/r': invalid strategy active color: received 'GREEN'; allowed: a ReleaseColor: blue or green. " +
+      'Fix: pass ReleaseColor.BLUE or ReleaseColor.GREEN [code: InvalidReleaseStrategy]');
+  });
+
+  test('throws InferenceConfigError, not a TypeError, when JavaScript or Python passes the wrong type', () => {
+    const { c, stable, canary, gateway } = setup();
+    const untyped = (value: unknown) => value as any;
+    expect(() => new CanaryRelease(c, 'r1', { gateway, stable, canary: untyped('chat-canary'), strategy: ReleaseStrategy.weighted(90, 10) })).toThrow(
+      "CanaryRelease 'rel/r1': invalid canary: received 'chat-canary'; allowed: an InferenceService (the construct, not its name). " +
+      'Fix: pass the InferenceService itself as canary [code: WrongType]');
+    expect(() => new CanaryRelease(c, 'r2', { gateway, stable, canary, strategy: untyped('weighted') })).toThrow(
+      /CanaryRelease 'rel\/r2': invalid strategy: received 'weighted'; allowed: a ReleaseStrategy/);
+    expect(() => new CanaryRelease(c, 'r3', { gateway: untyped('gateway'), stable, canary, strategy: ReleaseStrategy.weighted(90, 10) }))
+      .toThrow(withCode(ErrorCode.WRONG_TYPE));
+    expect(() => new CanaryRelease(c, 'r4', { gateway, stable, canary, strategy: ReleaseStrategy.weighted(untyped('90'), 10) }))
+      .toThrow(withCode(ErrorCode.INVALID_CANARY_WEIGHT));
+  });
+
+  test('throws when the gateway host has a label over 63 characters, or is not a string', () => {
+    const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
+    const label = 'a'.repeat(64);
+    expect(() => new InferenceGateway(c, 'g1', { host: `${label}.example.com` })).toThrow(
+      "InferenceGateway 'rel/g1': invalid host: received '" + label + ".example.com'; allowed: a DNS name of at most 253 characters whose labels " +
+      `(the parts between dots) have at most 63. Fix: shorten the label '${'a'.repeat(20)}…' (64 characters) [code: InvalidHost]`);
+    for (const implementation of [GatewayImplementation.INGRESS_NGINX, GatewayImplementation.TRAEFIK]) {
+      expect(() => new InferenceGateway(c, `g-${implementation}`, { host: `${label}.example.com`, implementation })).toThrow(withCode(ErrorCode.INVALID_HOST));
+    }
+    expect(() => new InferenceGateway(c, 'g2', { host: `${'a.'.repeat(127)}com` })).toThrow(withCode(ErrorCode.INVALID_HOST));
+    expect(() => new InferenceGateway(c, 'g3', { host: 123 as any })).toThrow(withCode(ErrorCode.WRONG_TYPE));
   });
 
   test('throws when the mirror share is above 100', () => {

@@ -117,6 +117,28 @@ describe('ExternalSecret refuses bad input with path, prop, value, allowed and f
     expect(build({ refreshInterval: Duration.seconds(59) })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_REFRESH_INTERVAL }));
   });
 
+  test('a refresh in milliseconds', () => {
+    expect(build({ refreshInterval: Duration.millis(90_500) })).toThrow(
+      /ExternalSecret 'test\/api-keys': invalid refreshInterval: received '[^']*'; allowed: whole seconds.*Duration.seconds\(91\)/);
+    expect(build({ refreshInterval: Duration.millis(90_500) })).toThrow(expect.objectContaining({ code: ErrorCode.NOT_A_WHOLE_NUMBER }));
+  });
+
+  test('the wrong type from JavaScript or Python: an InferenceConfigError, not a TypeError', () => {
+    const untyped = (value: unknown) => value as any;
+    expect(build({ store: untyped('aws-secrets') })).toThrow(/ExternalSecret 'test\/api-keys': invalid store: received 'aws-secrets'; allowed: a SecretStore/);
+    expect(build({ store: untyped('aws-secrets') })).toThrow(expect.objectContaining({ code: ErrorCode.WRONG_TYPE }));
+    expect(build({ keys: [untyped({ secretKey: 'TOKEN' })] })).toThrow(
+      "ExternalSecret 'test/api-keys': invalid keys.remoteKey: received nothing; allowed: the secret's name or path in the provider. " +
+      "Fix: set remoteKey for 'TOKEN', e.g. 'prod/llm/token' [code: RemoteKeyRequired]");
+    expect(build({ keys: [untyped({ secretKey: 7, remoteKey: 'x' })] })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_SECRET_KEY }));
+    expect(build({ keys: [untyped('TOKEN')] })).toThrow(/invalid keys: received 'TOKEN'; allowed: a list of \{ secretKey, remoteKey \}/);
+    expect(build({ keys: untyped({ secretKey: 'TOKEN', remoteKey: 'x' }) })).toThrow(/invalid keys: received \{"secretKey":"TOKEN","remoteKey":"x"\}; allowed: a list/);
+    expect(build({ keys: [untyped({ secretKey: 'TOKEN', remoteKey: 'x', version: 3 })] })).toThrow(/invalid keys.version: received 3; allowed: a string/);
+    expect(build({ keys: [], extract: untyped('prod/llm/api-keys') })).toThrow(expect.objectContaining({ code: ErrorCode.WRONG_TYPE }));
+    expect(build({ keys: [], extract: [untyped(42)] })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_SECRET_EXTRACT }));
+    expect(build({ refreshInterval: untyped(3600) })).toThrow(/invalid refreshInterval: received 3600; allowed: a Duration \(cdk8s\)/);
+  });
+
   test('a Secret name that is not a DNS label', () => {
     expect(build({ secretName: 'API_Keys' })).toThrow(/ExternalSecret 'test\/api-keys': invalid secretName: received 'API_Keys'; allowed: a DNS-1035 label/);
     expect(build({ secretName: 'API_Keys' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_NAME }));

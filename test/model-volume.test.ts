@@ -148,7 +148,7 @@ describe('shared cache', () => {
   const manifests = synth(s3({
     size: Size.gibibytes(16), cacheSize: Size.gibibytes(64), cacheStorageClass: 'efs-sc',
     workloadIdentity: WorkloadIdentity.awsIrsa('arn:aws:iam::123456789012:role/reader'),
-  }), { scaling: Scaling.onQueueDepth({ maxReplicas: 4 }) });
+  }), { scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 4 }) });
 
   test('a ReadWriteMany claim of the given class and size', () => {
     expect(only(manifests, 'PersistentVolumeClaim', 'weights-cache').spec).toEqual({
@@ -354,7 +354,7 @@ describe('ModelVolume refuses bad input', () => {
 
   test('throws on a ReadWriteOnce cache with more than one replica', () => {
     const rwoCache = { cacheSize: Size.gibibytes(64), cacheAccessMode: CacheAccessMode.READ_WRITE_ONCE };
-    const rwo = build(rwoCache, { scaling: Scaling.onQueueDepth({ maxReplicas: 3 }) });
+    const rwo = build(rwoCache, { scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3 }) });
     expect(rwo).toThrow(
       "InferenceService 'test/svc': invalid modelVolume: received ''test/weights' with a ReadWriteOnce cache for up to 3 replicas'; " +
       'allowed: a ReadWriteOnce cache only with a single replica (one node mounts it); ReadWriteMany otherwise. ' +
@@ -432,5 +432,122 @@ describe('download timeout', () => {
     expect(new ModelVolume(c, 'a', s3({ size: Size.gibibytes(50) })).downloadTimeout.toSeconds()).toBe(Math.ceil(51200 / 50) + 300);
     expect(new ModelVolume(c, 'b', s3()).downloadTimeout.toSeconds()).toBe(1800);
     expect(new ModelVolume(c, 'd', s3({ downloadTimeout: Duration.hours(2) })).downloadTimeout.toSeconds()).toBe(7200);
+  });
+});
+
+describe('ModelVolume checks every value where it enters', () => {
+  const build = (props: Partial<ModelVolumeProps>) => () => new ModelVolume(chart(), 'weights', { ...s3(), ...props } as ModelVolumeProps);
+  /** The build throws `message` (a substring or pattern) with `code`. */
+  const expectRefusal = (run: () => unknown, message: string | RegExp, code: ErrorCode) => {
+    expect(run).toThrow(message);
+    expect(run).toThrow(expect.objectContaining({ code }));
+  };
+  /** What a JavaScript or Python caller may pass where the types say otherwise. */
+  const untyped = (value: unknown) => value as any;
+
+  test('throws when the NFS server is empty or the export path is not absolute or climbs out', () => {
+    expectRefusal(build({ source: ModelSource.nfs('', '/exports/llama/v1', { version: 'v1' }) }),
+      "ModelVolume 'test/weights': invalid source server: received ''; allowed: the NFS server's host name or IP address, e.g. nfs.storage or 10.0.0.12. " +
+      'Fix: set the server the export is on [code: InvalidModelSourceLocation]', ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+    expectRefusal(build({ source: ModelSource.fromUri('nfs:///exports/llama/v1', 'v1') }), /invalid source server: received ''/, ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+    expectRefusal(build({ source: ModelSource.nfs('nfs.storage', 'exports/llama/v1', { version: 'v1' }) }),
+      /invalid source: received 'exports\/llama\/v1'; allowed: a nfs location like an absolute export path/, ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+    expectRefusal(build({ source: ModelSource.nfs('nfs.storage', '/exports/../etc/v1', { version: 'v1' }) }),
+      /invalid source: received '\/exports\/..\/etc\/v1'; allowed: a path without ".." segments/, ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+    expect(build({ source: ModelSource.nfs('10.0.0.12', '/exports/llama/v1', { version: 'v1' }) })).not.toThrow();
+  });
+
+  test('throws when a claim name can never exist, or its subPath is absolute or climbs out', () => {
+    expectRefusal(build({ source: ModelSource.persistentVolumeClaim('Model_Store', { subPath: 'llama/v1', version: 'v1' }) }),
+      "ModelVolume 'test/weights': invalid source claimName: received 'Model_Store'; allowed: the name of a PersistentVolumeClaim: a DNS-1123 subdomain " +
+      '(lower-case letters, digits, "-" and ".", starting and ending with a letter or digit). Fix: use the name as Kubernetes knows it, e.g. \'model-store\'',
+      ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+    expectRefusal(build({ source: ModelSource.persistentVolumeClaim('models', { subPath: '../other/v1', version: 'v1' }) }),
+      /invalid source subPath: received '..\/other\/v1'; allowed: a path without ".." segments.*Fix: write the folder out, e.g. 'other\/v1'/,
+      ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+    expectRefusal(build({ source: ModelSource.persistentVolumeClaim('models', { subPath: '/llama/v1', version: 'v1' }) }),
+      /invalid source: received '\/llama\/v1'; allowed: a pvc location like a relative folder inside the claim/, ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+  });
+
+  test('throws when the credentials Secret or the cache StorageClass can never exist', () => {
+    expectRefusal(build({ credentialsSecret: 'Bad_Secret' }),
+      "ModelVolume 'test/weights': invalid credentialsSecret: received 'Bad_Secret'; allowed: the name of a Secret: a DNS-1123 subdomain", ErrorCode.INVALID_SECRET_NAME);
+    const withSecret = () => {
+      const c = chart();
+      return new ModelVolume(c, 'weights', { ...s3(), credentials: kplus.Secret.fromSecretName(c, 'Reader', 'Bad_Secret') });
+    };
+    expectRefusal(withSecret,
+      /invalid credentials: received 'Bad_Secret'; allowed: the name of a Secret/, ErrorCode.INVALID_SECRET_NAME);
+    expectRefusal(build({ cacheSize: Size.gibibytes(64), cacheStorageClass: 'Model_Store' }),
+      /invalid cacheStorageClass: received 'Model_Store'; allowed: the name of a StorageClass: a DNS-1123 subdomain.*e.g. 'model-store'/, ErrorCode.INVALID_STORAGE_CLASS);
+  });
+
+  test('throws when the S3 endpoint is not an http(s) URL, carries credentials, or the region is no region', () => {
+    const s3With = (options: object) => ModelSource.s3('s3://models/llama/v1/', { version: 'v1', ...options });
+    expectRefusal(build({ source: s3With({ endpoint: 'ftp://minio.storage:9000' }) }),
+      "ModelVolume 'test/weights': invalid source endpoint: received 'ftp://minio.storage:9000'; allowed: an http:// or https:// URL of an S3-compatible store, " +
+      "without query or fragment, e.g. https://minio.storage:9000. Fix: give the store's URL with its scheme, host and port [code: InvalidS3Endpoint]",
+      ErrorCode.INVALID_S3_ENDPOINT);
+    expectRefusal(build({ source: s3With({ endpoint: 'minio.storage:9000' }) }), /invalid source endpoint: received 'minio.storage:9000'/, ErrorCode.INVALID_S3_ENDPOINT);
+    expectRefusal(build({ source: s3With({ endpoint: 'not a url' }) }), /invalid source endpoint: received 'not a url'/, ErrorCode.INVALID_S3_ENDPOINT);
+    expectRefusal(build({ source: s3With({ endpoint: 'https://admin:hunter2@minio.storage:9000' }) }),
+      /invalid source endpoint: received 'https:\/\/<credentials>@minio.storage:9000'/, ErrorCode.CREDENTIALS_IN_MODEL_SOURCE);
+    expect(build({ source: s3With({ endpoint: 'https://admin:hunter2@minio.storage:9000' }) })).not.toThrow(/hunter2/);
+    expectRefusal(build({ source: s3With({ region: 'EU Central' }) }), /invalid source region: received 'EU Central'; allowed: a region name/, ErrorCode.INVALID_S3_ENDPOINT);
+  });
+
+  test('throws when a size is 0', () => {
+    expectRefusal(build({ size: Size.gibibytes(0) }),
+      "ModelVolume 'test/weights': invalid size: received '0Mi'; allowed: a size above 0. Fix: give the size, e.g. Size.gibibytes(16) [code: InvalidSize]", ErrorCode.INVALID_SIZE);
+    expectRefusal(build({ cacheSize: Size.mebibytes(0) }), /invalid cacheSize: received '0Mi'; allowed: a size above 0/, ErrorCode.INVALID_SIZE);
+  });
+
+  test('throws when the download timeout is in milliseconds or shorter than a minute', () => {
+    expectRefusal(build({ downloadTimeout: Duration.millis(1500) }), /invalid downloadTimeout: received '1 second 500 millis'; allowed: whole seconds/, ErrorCode.NOT_A_WHOLE_NUMBER);
+    expectRefusal(build({ downloadTimeout: Duration.seconds(5) }),
+      "ModelVolume 'test/weights': invalid downloadTimeout: received '5 seconds'; allowed: whole seconds of at least 1 minute: no model downloads faster. " +
+      'Fix: e.g. Duration.minutes(30), or leave it out to budget from the size [code: InvalidDownloadTimeout]', ErrorCode.INVALID_DOWNLOAD_TIMEOUT);
+    expect(build({ downloadTimeout: Duration.millis(1_800_000) })).not.toThrow();
+  });
+
+  test('throws when kubernetesVersion is not <major>.<minor>', () => {
+    expectRefusal(build({ kubernetesVersion: '1.x' }),
+      "ModelVolume 'test/weights': invalid kubernetesVersion: received '1.x'; allowed: a Kubernetes version as '<major>.<minor>', e.g. '1.30'. " +
+      "Fix: give the cluster's minor version as a string, e.g. kubernetesVersion: '1.30' [code: InvalidKubernetesVersion]", ErrorCode.INVALID_KUBERNETES_VERSION);
+    for (const version of ['v1.30', '1.30.2', '1', untyped(1.3)]) {
+      expectRefusal(build({ kubernetesVersion: version }), /invalid kubernetesVersion/, ErrorCode.INVALID_KUBERNETES_VERSION);
+    }
+  });
+
+  test('throws when the OCI image folder is relative or climbs out', () => {
+    const digest = `registry.example.com/models/llama@sha256:${'a'.repeat(64)}`;
+    expectRefusal(build({ source: ModelSource.ociImage(digest, { path: 'models' }) }), /invalid source path: received 'models'; allowed: an absolute folder inside the image/,
+      ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+    expectRefusal(build({ source: ModelSource.ociImage(digest, { path: '/models/../etc' }) }), /invalid source path: received '\/models\/..\/etc'/, ErrorCode.INVALID_MODEL_SOURCE_LOCATION);
+  });
+
+  test('throws when downloaderEnv or cacheAccessMode is not what Kubernetes takes', () => {
+    expectRefusal(build({ downloaderEnv: { 'S3 VERIFY': '0' } }), /invalid downloaderEnv.S3 VERIFY: received 'S3 VERIFY'; allowed: a variable name/, ErrorCode.INVALID_DOWNLOADER_ENV);
+    expectRefusal(build({ downloaderEnv: { S3_VERIFY_SSL: untyped(0) } }), /invalid downloaderEnv.S3_VERIFY_SSL: received 0; .*Fix: give the value as a string, e.g. '0'/,
+      ErrorCode.INVALID_DOWNLOADER_ENV);
+    expectRefusal(build({ cacheSize: Size.gibibytes(64), cacheAccessMode: untyped('ReadOnlyMany') }),
+      /invalid cacheAccessMode: received 'ReadOnlyMany'; allowed: one of ReadWriteMany, ReadWriteOnce/, ErrorCode.INVALID_CACHE_ACCESS_MODE);
+  });
+
+  test('throws InferenceConfigError, not a TypeError, when JavaScript or Python passes the wrong type', () => {
+    expectRefusal(build({ source: untyped('s3://models/llama/v1/') }),
+      "ModelVolume 'test/weights': invalid source: received 's3://models/llama/v1/'; allowed: a ModelSource, made by one of its factories", ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ source: untyped(undefined) }), /invalid source: received nothing; allowed: a ModelSource/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ size: untyped('16Gi') }), /ModelVolume 'test\/weights': invalid size: received '16Gi'; allowed: a Size \(cdk8s\)/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ downloadTimeout: untyped(1800) }), /invalid downloadTimeout: received 1800; allowed: a Duration \(cdk8s\)/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ credentials: untyped('model-reader') }), /invalid credentials: received 'model-reader'; allowed: a cdk8s-plus Secret/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ workloadIdentity: untyped('arn:aws:iam::123456789012:role/r') }), /invalid workloadIdentity: .*allowed: a WorkloadIdentity/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ downloaderEnv: untyped('S3_VERIFY_SSL=0') }), /invalid downloaderEnv: received 'S3_VERIFY_SSL=0'; allowed: a map/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ downloaderImage: untyped(7) }), /invalid downloaderImage: received 7; allowed: an image reference as a string/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ source: ModelSource.s3(untyped(42), { version: 'v1' }) }), /invalid source: received 42; allowed: a string: the s3 location/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ source: ModelSource.s3('s3://models/llama/v1/', untyped(undefined)) }), /invalid source version: received '\(none\)'/,
+      ErrorCode.UNPINNED_MODEL_VERSION);
+    expectRefusal(build({ source: ModelSource.persistentVolumeClaim('models', untyped({ version: 'v1' })) }), /invalid source: received nothing/, ErrorCode.WRONG_TYPE);
+    expectRefusal(build({ source: ModelSource.ociImage(untyped(3)) }), /invalid source: received 3/, ErrorCode.WRONG_TYPE);
   });
 });

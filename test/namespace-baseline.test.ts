@@ -69,6 +69,44 @@ describe('NamespaceBaseline', () => {
     expect(() => synth({ gpuQuota: { 'nvidia.com/gpu': -1 } })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_QUOTA }));
   });
 
+  test('throws when a CPU or memory quota is negative, zero or finer than a millicore', () => {
+    expect(() => synth({ cpuQuota: kplus.Cpu.millis(-500) })).toThrow(
+      "NamespaceBaseline 'ns/baseline': invalid cpuQuota: received '-500m'; allowed: a CPU amount above 0 in whole millicores. Fix: e.g. Cpu.units(64) [code: InvalidQuota]");
+    for (const cpu of [kplus.Cpu.units(0), kplus.Cpu.units(-2), kplus.Cpu.millis(0.5), kplus.Cpu.units(0.0005)]) {
+      expect(() => synth({ cpuQuota: cpu })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_QUOTA }));
+    }
+    expect(() => synth({ memoryQuota: Size.mebibytes(0) })).toThrow(
+      "NamespaceBaseline 'ns/baseline': invalid memoryQuota: received '0Mi'; allowed: a size above 0. Fix: e.g. Size.gibibytes(256) [code: InvalidQuota]");
+    expect(() => synth({ memoryQuota: Size.kibibytes(1500) })).toThrow(expect.objectContaining({ code: ErrorCode.NOT_A_WHOLE_NUMBER }));
+    expect(synth({ cpuQuota: kplus.Cpu.units(0.5) }).find((o) => o.kind === 'ResourceQuota')?.spec.hard['requests.cpu']).toBe('0.5');
+  });
+
+  test('throws when a GPU quota names no extended resource', () => {
+    expect(() => synth({ gpuQuota: { gpu: 8 } })).toThrow(
+      /invalid gpuQuota: received 'gpu'; allowed: an extended resource name: a domain outside kubernetes.io, "\/", and a name, e.g. nvidia.com\/gpu/);
+    for (const name of ['nvidia.com/ gpu', 'kubernetes.io/gpu', 'NVIDIA_COM/gpu']) {
+      expect(() => synth({ gpuQuota: { [name]: 8 } })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_QUOTA }));
+    }
+  });
+
+  test('throws when kubernetesVersion is not <major>.<minor>', () => {
+    expect(() => synth({ kubernetesVersion: '1.x' })).toThrow(
+      "NamespaceBaseline 'ns/baseline': invalid kubernetesVersion: received '1.x'; allowed: a Kubernetes version as '<major>.<minor>', e.g. '1.30'. " +
+      "Fix: give the cluster's minor version as a string, e.g. kubernetesVersion: '1.30' [code: InvalidKubernetesVersion]");
+    expect(() => synth({ kubernetesVersion: 'v1.30' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_KUBERNETES_VERSION }));
+  });
+
+  test('throws InferenceConfigError, not a TypeError, when JavaScript or Python passes the wrong type', () => {
+    const untyped = (value: unknown) => value as any;
+    expect(() => synth({ memoryQuota: untyped('256Gi') })).toThrow(/NamespaceBaseline 'ns\/baseline': invalid memoryQuota: received '256Gi'; allowed: a Size \(cdk8s\)/);
+    expect(() => synth({ cpuQuota: untyped(64) })).toThrow(expect.objectContaining({ code: ErrorCode.WRONG_TYPE }));
+    expect(() => synth({ gpuQuota: untyped(8) })).toThrow(/invalid gpuQuota: received 8; allowed: a map of extended resource names to GPU counts/);
+    expect(() => synth({ gpuQuota: { 'nvidia.com/gpu': untyped('8') } })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_QUOTA }));
+    expect(() => synth({ requirePinnedImages: untyped('false') })).toThrow(
+      "NamespaceBaseline 'ns/baseline': invalid requirePinnedImages: received 'false'; allowed: true or false. Fix: pass requirePinnedImages as a boolean, not a string [code: WrongType]");
+    expect(() => synth({ kubernetesVersion: untyped(1.3) })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_KUBERNETES_VERSION }));
+  });
+
   test('every object carries the managed-by label', () => {
     for (const o of synth({ kubernetesVersion: '1.30', cpuQuota: kplus.Cpu.units(8) })) {
       expect([o.kind, o.metadata.labels?.['app.kubernetes.io/managed-by']]).toEqual([o.kind, 'cdk8s-inference']);

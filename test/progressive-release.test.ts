@@ -11,7 +11,7 @@ const withCode = (code: ErrorCode) => expect.objectContaining({ code });
 function synth(
   props: Partial<ProgressiveReleaseProps> = {},
   implementation = GatewayImplementation.ENVOY_GATEWAY,
-  scaling = Scaling.onQueueDepth({ maxReplicas: 4 }),
+  scaling = Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 4 }),
 ) {
   const c = new Chart(Testing.app(), 'rel', { namespace: 'ml' });
   const service = new InferenceService(c, 'chat', {
@@ -48,7 +48,8 @@ describe('ProgressiveRelease (Argo Rollouts)', () => {
   });
 
   test('a KEDA ScaledObject scales the Rollout, which then carries no replica count', () => {
-    const k = synth({}, GatewayImplementation.ENVOY_GATEWAY, Scaling.onQueueDepth({ maxReplicas: 4, metricsApi: QueueMetricsApi.KEDA }));
+    const keda = Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 4, metricsApi: QueueMetricsApi.KEDA });
+    const k = synth({}, GatewayImplementation.ENVOY_GATEWAY, keda);
     expect(only(k, 'ScaledObject').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'chat' });
     expect(only(k, 'Rollout').spec.replicas).toBeUndefined();
     expect(checkManifests(k)).toEqual([]);
@@ -78,6 +79,42 @@ describe('ProgressiveRelease (Argo Rollouts)', () => {
   test('throws on ingress-nginx', () => {
     expect(() => synth({}, GatewayImplementation.INGRESS_NGINX)).toThrow(/invalid gateway: received 'ingress-nginx'; allowed: a Gateway API implementation/);
     expect(() => synth({}, GatewayImplementation.INGRESS_NGINX)).toThrow(withCode(ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION));
+  });
+
+  test('a pause that is not whole minutes counts the analysis runs from its seconds', () => {
+    const p = synth({ steps: [50, 100], pause: Duration.seconds(90) });
+    expect(only(p, 'AnalysisTemplate').spec.metrics[0].count).toBe(3);
+    expect(only(p, 'Rollout').spec.strategy.canary.steps[1]).toEqual({ pause: { duration: '90s' } });
+  });
+
+  test('throws when the path prefix is not an absolute path', () => {
+    expect(() => synth({ pathPrefix: 'chat' })).toThrow(
+      /ProgressiveRelease 'rel\/rollout': invalid pathPrefix: received 'chat'; allowed: an absolute path .*Fix: write it with a leading slash: '\/chat'/);
+    expect(() => synth({ pathPrefix: '/chat/../admin' })).toThrow(withCode(ErrorCode.INVALID_PATH_PREFIX));
+  });
+
+  test('throws when the pause is in milliseconds or zero', () => {
+    expect(() => synth({ pause: Duration.millis(1500) })).toThrow(/invalid pause: received '1 second 500 millis'; allowed: whole seconds/);
+    expect(() => synth({ pause: Duration.millis(1500) })).toThrow(withCode(ErrorCode.NOT_A_WHOLE_NUMBER));
+    expect(() => synth({ pause: Duration.seconds(0) })).toThrow(
+      "ProgressiveRelease 'rel/rollout': invalid pause: received '0 seconds'; allowed: whole seconds above 0. Fix: e.g. Duration.minutes(10) [code: InvalidRolloutPause]");
+  });
+
+  test('throws when the Prometheus URL is not an http(s) URL', () => {
+    expect(() => synth({ prometheusUrl: 'prometheus:9090' })).toThrow(
+      /invalid prometheusUrl: received 'prometheus:9090'; allowed: an http\(s\) URL of Prometheus, without credentials, query or fragment/);
+    expect(() => synth({ prometheusUrl: 'http://admin:pw@prometheus:9090' })).toThrow(withCode(ErrorCode.INVALID_PROMETHEUS_ADDRESS));
+  });
+
+  test('throws InferenceConfigError, not a TypeError, when JavaScript or Python passes the wrong type', () => {
+    const untyped = (value: unknown) => value as any;
+    expect(() => synth({ steps: untyped('5,25,100') })).toThrow(withCode(ErrorCode.INVALID_ROLLOUT_STEPS));
+    expect(() => synth({ pause: untyped(600) })).toThrow(/invalid pause: received 600; allowed: a Duration \(cdk8s\)/);
+    expect(() => synth({ availability: untyped('0.99') })).toThrow(withCode(ErrorCode.INVALID_OBJECTIVE));
+    expect(() => synth({ service: untyped('chat') })).toThrow(
+      "ProgressiveRelease 'rel/rollout': invalid service: received 'chat'; allowed: an InferenceService (the construct, not its name). " +
+      'Fix: pass the InferenceService itself as service [code: WrongType]');
+    expect(() => synth({ gateway: untyped({ name: 'gateway' }) })).toThrow(/invalid gateway: .*allowed: a InferenceGateway/);
   });
 
   test('on Traefik too: the Rollout steps its HTTPRoute', () => {

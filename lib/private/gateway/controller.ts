@@ -41,6 +41,26 @@ export interface GatewayContext {
   fail(options: InvalidPropOptions): never;
 }
 
+/**
+ * Why a gateway host cannot be a listener hostname or an Ingress host, or nothing: every
+ * implementation refuses a DNS label over 63 characters or a name over 253. (Its characters are
+ * checked by the gateway itself.)
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#hostname
+ */
+function hostProblem(host: unknown): InvalidPropOptions | undefined {
+  if (host === undefined) return undefined;
+  if (typeof host !== 'string') {
+    return { code: ErrorCode.WRONG_TYPE, prop: 'host', received: host, allowed: 'a DNS name as a string', fix: "pass e.g. 'inference.example.com'" };
+  }
+  const long = host.split('.').find((label) => label.length > 63);
+  if (long === undefined && host.length <= 253) return undefined;
+  return {
+    code: ErrorCode.INVALID_HOST, prop: 'host', received: host,
+    allowed: 'a DNS name of at most 253 characters whose labels (the parts between dots) have at most 63',
+    fix: long !== undefined ? `shorten the label '${long.slice(0, 20)}…' (${long.length} characters)` : 'use a shorter host name',
+  };
+}
+
 /** The gateway's proxy pods, which every routed service admits. */
 export interface ProxyPods {
   readonly namespace: string;
@@ -56,7 +76,10 @@ export abstract class GatewayController {
   /** Whether routes are Gateway API HTTPRoutes, which Argo Rollouts' gatewayAPI plugin can step. */
   public abstract readonly gatewayApi: boolean;
 
-  constructor(protected readonly gateway: GatewayContext) {}
+  constructor(protected readonly gateway: GatewayContext) {
+    const problem = hostProblem(gateway.host);
+    if (problem) gateway.fail(problem);
+  }
 
   /** Renders the gateway's own objects (Gateway or Ingress, policies). */
   public abstract render(): void;

@@ -96,12 +96,24 @@ export class Mirror extends ReleaseVariant {
 export class BlueGreen extends ReleaseVariant {
   public readonly kind = 'blue-green';
 
+  /** Whether the canary's color takes the traffic. */
+  private readonly canaryActive: boolean;
+
   /**
    * @param tracks the colors of stable and canary
-   * @param canaryActive whether the canary's color takes the traffic
+   * @param active the color that takes the traffic
    */
-  constructor(public readonly tracks: readonly [string, string], private readonly canaryActive: boolean) {
+  constructor(public readonly tracks: readonly [string, string], private readonly active: string) {
     super();
+    this.canaryActive = active === tracks[1];
+  }
+
+  public problem(): InvalidPropOptions | undefined {
+    if (this.tracks.includes(this.active)) return undefined;
+    return {
+      code: ErrorCode.INVALID_RELEASE_STRATEGY, prop: 'strategy active color', received: this.active,
+      allowed: `a ReleaseColor: ${this.tracks.join(' or ')}`, fix: 'pass ReleaseColor.BLUE or ReleaseColor.GREEN',
+    };
   }
 
   public oneServiceProblem(canary: IInferenceService): InvalidPropOptions {
@@ -114,6 +126,21 @@ export class BlueGreen extends ReleaseVariant {
   public routes(base: ReleaseRoute, stable: IInferenceService, canary: IInferenceService): TrafficRoute[] {
     return [{ ...base, backends: [{ service: this.canaryActive ? canary : stable, weight: 100 }] }];
   }
+}
+
+/**
+ * Why a value given as an InferenceService under `prop` is not one (JavaScript and Python callers
+ * can pass anything), or nothing.
+ */
+export function serviceProblem(prop: string, value: unknown): InvalidPropOptions | undefined {
+  const service = value as Partial<IInferenceService> | null | undefined;
+  if (typeof service?.name === 'string' && service.server !== undefined && service.deployment !== undefined && typeof service.allowFrom === 'function') {
+    return undefined;
+  }
+  return {
+    code: ErrorCode.WRONG_TYPE, prop, received: value,
+    allowed: 'an InferenceService (the construct, not its name)', fix: `pass the InferenceService itself as ${prop}`,
+  };
 }
 
 function percentProblem(prop: string, value: number): InvalidPropOptions | undefined {

@@ -58,6 +58,27 @@ export interface MatchProps {
   readonly value: string;
 }
 
+/** A path as Gateway API's HTTPPathMatch accepts it: absolute, of URL path characters and %-escapes. */
+const PATH_PREFIX = /^\/(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2}){0,1023}$/;
+/** What Gateway API refuses in a path besides its characters: `//`, `.` and `..` segments, an escaped `/`. */
+const PATH_SEGMENTS = /\/\/|\/\.{1,2}(\/|$)|%2f/i;
+
+/**
+ * Why `value` cannot be the path prefix of a route (`prop` names it in the message), or nothing:
+ * Gateway API and Kubernetes Ingresses need an absolute path.
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httppathmatch
+ */
+export function pathPrefixProblem(prop: string, value: unknown): InvalidPropOptions | undefined {
+  if (typeof value === 'string' && PATH_PREFIX.test(value) && !PATH_SEGMENTS.test(value)) return undefined;
+  const relative = typeof value === 'string' && /^[A-Za-z0-9]/.test(value);
+  return {
+    code: ErrorCode.INVALID_PATH_PREFIX, prop, received: value,
+    allowed: 'an absolute path of at most 1024 characters: a leading "/", then letters, digits, "-", "_", ".", "~", "/" or %-escapes, ' +
+      'without "//", "." or ".." segments, "?" or "#"',
+    fix: relative ? `write it with a leading slash: '/${value}'` : `set ${prop} to a path such as '/v1'`,
+  };
+}
+
 /** An HTTP header name (RFC 9110 token), as Gateway API accepts it. */
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
 /** A cookie name without the characters that would change the regular expression matching it. */
@@ -111,11 +132,14 @@ class HeaderValueMatch extends RouteMatch {
   }
 
   public problem(props: MatchProps): InvalidPropOptions | undefined {
-    if (!HEADER_NAME.test(this.name)) return invalidHeaderName(props.name, this.name);
-    if (this.value.length === 0 || this.value.length > 4096) {
+    if (typeof this.name !== 'string' || !HEADER_NAME.test(this.name)) return invalidHeaderName(props.name, this.name);
+    // Control characters (a line break) would end the header, or the annotation, early.
+    const text = typeof this.value === 'string' && !/[\x00-\x1f\x7f]/.test(this.value);
+    if (!text || this.value.length === 0 || this.value.length > 4096) {
       return {
         code: ErrorCode.INVALID_HEADER_MATCH, prop: props.value, received: this.value,
-        allowed: `a value of 1 to 4096 characters for header ${this.name}`, fix: `set ${props.value}, e.g. 'true'`,
+        allowed: `a value of 1 to 4096 characters for header ${this.name}${text ? '' : ', as a string without control characters'}`,
+        fix: `set ${props.value}, e.g. 'true'`,
       };
     }
     return undefined;
@@ -144,7 +168,7 @@ class CookieMatch extends RouteMatch {
   }
 
   public problem(props: MatchProps): InvalidPropOptions | undefined {
-    if (COOKIE_NAME.test(this.name)) return undefined;
+    if (typeof this.name === 'string' && COOKIE_NAME.test(this.name)) return undefined;
     return {
       code: ErrorCode.INVALID_HEADER_MATCH, prop: props.name, received: this.name,
       allowed: 'a cookie name of 1 to 256 letters, digits, "-" or "_"', fix: `set ${props.name}, e.g. 'canary'`,

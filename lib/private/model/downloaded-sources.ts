@@ -1,4 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
+import { ErrorCode } from '../../error-codes';
+import { InvalidPropOptions } from '../../errors';
 import { deliverDownload } from './download-delivery';
 import { credentialsAsEnv, credentialsAsKeyFile, Downloader, DownloaderCredentials, NO_CREDENTIALS } from './downloader';
 import { httpsArchiveFetch, storageInitializerFetch } from './scripts';
@@ -58,6 +60,18 @@ export class S3Source extends DownloadedSource {
     });
   }
 
+  /** The endpoint is an http(s) URL without credentials; the region a region name. */
+  protected checkSettings(fail: Fail): void {
+    const problem = this.endpoint === undefined ? undefined : endpointProblem(this.endpoint);
+    if (problem) fail(problem);
+    if (this.region !== undefined && !(typeof this.region === 'string' && /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/.test(this.region))) {
+      fail({
+        code: ErrorCode.INVALID_S3_ENDPOINT, prop: 'source region', received: this.region,
+        allowed: 'a region name: lower-case letters, digits and "-", e.g. eu-central-1', fix: 'copy the bucket\'s region from the storage console',
+      });
+    }
+  }
+
   /** An S3-compatible endpoint on a port other than 443. */
   public egressPorts(): number[] {
     const port = this.endpoint ? new URL(this.endpoint).port : '';
@@ -70,6 +84,24 @@ export class S3Source extends DownloadedSource {
     if (this.region) env.push({ name: 'AWS_DEFAULT_REGION', value: this.region });
     return env;
   }
+}
+
+/** Why an S3-compatible endpoint cannot be used: not an http(s) URL, or with credentials in it; or nothing. */
+function endpointProblem(endpoint: unknown): InvalidPropOptions | undefined {
+  const url = typeof endpoint === 'string' && URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+  if (url && (url.username || url.password)) {
+    return {
+      code: ErrorCode.CREDENTIALS_IN_MODEL_SOURCE, prop: 'source endpoint', received: `${url.protocol}//<credentials>@${url.host}`,
+      allowed: 'an endpoint without credentials in it: a secret value must never appear in the YAML',
+      fix: 'remove the user:password part and pass credentialsSecret (or a workloadIdentity) instead',
+    };
+  }
+  if (url && /^https?:$/.test(url.protocol) && !url.search && !url.hash) return undefined;
+  return {
+    code: ErrorCode.INVALID_S3_ENDPOINT, prop: 'source endpoint', received: endpoint,
+    allowed: 'an http:// or https:// URL of an S3-compatible store, without query or fragment, e.g. https://minio.storage:9000',
+    fix: 'give the store\'s URL with its scheme, host and port',
+  };
 }
 
 /** Objects under a Google Cloud Storage prefix; the Secret holds a key file. */

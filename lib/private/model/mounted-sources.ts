@@ -6,8 +6,20 @@ import { clusterScoped, toLabelValue } from '../../names';
 import { atLeast } from '../kubernetes-version';
 import { downloaderResources } from './downloader';
 import { copyScript, STAGING_ROOT } from './scripts';
-import { KnownSource, LocationRule, shortDigest } from './source';
+import { climbsOut, KnownSource, LocationRule, shortDigest, subdomainProblem } from './source';
 import { Fail, ModelDelivery, ModelMount, ModelPodVolume, podVolumeName, scratchMebibytes, scratchVolume, VolumeContext, weightsMount } from './types';
+
+/** A host name, an IPv4 address or a bracketed IPv6 address. */
+const NFS_SERVER = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
+
+/** Refuses a path with a `..` segment: it would leave the folder it names. */
+function refuseClimbing(fail: Fail, prop: string, path: string): void {
+  if (!climbsOut(path)) return;
+  fail({
+    code: ErrorCode.INVALID_MODEL_SOURCE_LOCATION, prop, received: path,
+    allowed: 'a path without ".." segments: it must name the model\'s folder itself', fix: `write the folder out, e.g. '${path.split('/').filter((p) => p !== '..').join('/')}'`,
+  });
+}
 
 /** A source mounted read-only where it is (no download, so no cache). */
 abstract class MountedSource extends KnownSource {
@@ -37,6 +49,17 @@ abstract class MountedSource extends KnownSource {
 export class NfsSource extends MountedSource {
   constructor(private readonly server: string, path: string, version: string) {
     super('nfs', path, version, { pattern: /^\/\S*$/, example: 'an absolute export path, e.g. /exports/models/<name>/<version>' });
+  }
+
+  /** The server is a host name or IP address; the path names the export itself (no `..`). */
+  protected checkSettings(fail: Fail): void {
+    if (typeof this.server !== 'string' || !NFS_SERVER.test(this.server)) {
+      fail({
+        code: ErrorCode.INVALID_MODEL_SOURCE_LOCATION, prop: 'source server', received: this.server,
+        allowed: 'the NFS server\'s host name or IP address, e.g. nfs.storage or 10.0.0.12', fix: 'set the server the export is on',
+      });
+    }
+    refuseClimbing(fail, 'source', this.location);
   }
 
   protected mount(volume: VolumeContext): ModelDelivery {
@@ -78,6 +101,13 @@ export class PvcSource extends MountedSource {
     super('pvc', subPath, version, { pattern: /^[^/\s]\S*$/, example: 'a relative folder inside the claim, e.g. <name>/<version>' });
   }
 
+  /** The claim is a claim name; the folder stays inside it (Kubernetes refuses a subPath with `..`). */
+  protected checkSettings(fail: Fail): void {
+    const problem = subdomainProblem(this.claimName, { code: ErrorCode.INVALID_MODEL_SOURCE_LOCATION, prop: 'source claimName', what: 'a PersistentVolumeClaim' });
+    if (problem) fail(problem);
+    refuseClimbing(fail, 'source subPath', this.location);
+  }
+
   protected mount(volume: VolumeContext): ModelDelivery {
     return claimMount(volume, this.claimName, { subPath: this.location });
   }
@@ -91,11 +121,22 @@ const DIGEST_RULE: LocationRule = { pattern: /@sha256:[a-f0-9]{64}$/, example: '
  */
 export class OciImageSource extends MountedSource {
   constructor(reference: string, private readonly path: string) {
-    super('oci-image', reference, reference.split('@')[1] ?? '', DIGEST_RULE);
+    super('oci-image', reference, typeof reference === 'string' ? reference.split('@')[1] ?? '' : '', DIGEST_RULE);
   }
 
   public pathVersion(): string {
     return shortDigest(this.version);
+  }
+
+  /** The folder inside the image is absolute and stays inside it. */
+  protected checkSettings(fail: Fail): void {
+    if (typeof this.path !== 'string' || !/^\/\S*$/.test(this.path)) {
+      fail({
+        code: ErrorCode.INVALID_MODEL_SOURCE_LOCATION, prop: 'source path', received: this.path,
+        allowed: 'an absolute folder inside the image, e.g. /models', fix: 'give the folder with a leading /',
+      });
+    }
+    refuseClimbing(fail, 'source path', this.path);
   }
 
   protected checkVersion(fail: Fail): void {

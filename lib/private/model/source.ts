@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode } from '../../error-codes';
+import { InvalidPropOptions } from '../../errors';
+import { isDnsSubdomain } from '../../names';
 import { Fail, ModelDelivery, VolumeContext } from './types';
 
 /**
@@ -55,6 +57,7 @@ export abstract class KnownSource implements SourceStrategy {
     private readonly locationRule: LocationRule) {}
 
   public check(fail: Fail): void {
+    this.refuseWrongTypes(fail);
     this.refuseCredentials(fail);
     const rule = this.locationRule;
     if (!rule.pattern.test(this.location)) {
@@ -66,6 +69,7 @@ export abstract class KnownSource implements SourceStrategy {
         fix: rule.fix ?? 'correct the location',
       });
     }
+    this.checkSettings(fail);
     this.checkVersion(fail);
   }
 
@@ -82,6 +86,11 @@ export abstract class KnownSource implements SourceStrategy {
   }
 
   public abstract bind(volume: VolumeContext): ModelDelivery;
+
+  /** Checks what the kind takes besides its location and version (an endpoint, a server, a folder); nothing by default. */
+  protected checkSettings(_fail: Fail): void {
+    // Most kinds take only a location and a version.
+  }
 
   /** By default the version must be a folder of the location, so the location is pinned. */
   protected checkVersion(fail: Fail): void {
@@ -104,6 +113,15 @@ export abstract class KnownSource implements SourceStrategy {
     }
   }
 
+  /** A location or version that is not a string (JavaScript and Python callers): refused before it is read as one. */
+  private refuseWrongTypes(fail: Fail): void {
+    const refuse = (prop: string, value: unknown, what: string) => fail({
+      code: ErrorCode.WRONG_TYPE, prop, received: value, allowed: `a string: the ${this.kindName} ${what}`, fix: `pass the ${what} as a string`,
+    });
+    if (typeof this.location !== 'string') refuse('source', this.location, 'location');
+    if (this.version !== undefined && typeof this.version !== 'string') refuse('source version', this.version, 'version');
+  }
+
   private refuseCredentials(fail: Fail): void {
     if (/^[a-z0-9+.-]+:\/\/[^/@\s]+:[^/@\s]+@/i.test(this.location)) {
       fail({
@@ -115,6 +133,22 @@ export abstract class KnownSource implements SourceStrategy {
       });
     }
   }
+}
+
+/** Whether a relative or absolute path has a `..` segment (it would leave the folder it names). */
+export function climbsOut(path: string): boolean {
+  return path.split('/').includes('..');
+}
+
+/** Why `value` cannot name a Kubernetes object (a Secret, a claim, a storage class: a DNS-1123 subdomain), or nothing. */
+export function subdomainProblem(value: unknown, options: Pick<InvalidPropOptions, 'code' | 'prop'> & { readonly what: string }): InvalidPropOptions | undefined {
+  if (typeof value === 'string' && isDnsSubdomain(value)) return undefined;
+  const suggestion = typeof value === 'string' ? value.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') : '';
+  return {
+    code: options.code, prop: options.prop, received: value,
+    allowed: `the name of ${options.what}: a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)`,
+    fix: `use the name as Kubernetes knows it${suggestion ? `, e.g. '${suggestion}'` : ''}`,
+  };
 }
 
 /** The first 12 hex digits of a SHA-256 or an image digest: the version in paths and labels. */
