@@ -33,7 +33,10 @@ export interface ElasticsearchOptions {
    */
   readonly indexPrefix?: string;
   /**
-   * Name of a Secret with keys `username` and `password` for basic authentication.
+   * Name of a Secret with keys `username` and `password` for basic authentication. The Secret
+   * must live in the log shipper's namespace (`logNamespace` of the ObservabilityBundle,
+   * `namespace` of a LogShipper; `logging` by default), not in the inference namespace: the
+   * Fluent Bit pods read it from their own namespace.
    * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
    * @default - `credentials`, or no authentication
    */
@@ -41,7 +44,9 @@ export interface ElasticsearchOptions {
   /**
    * Secret with keys `username` and `password` for basic authentication, e.g.
    * `kplus.Secret.fromSecretName(chart, 'EsWriter', externalSecret.secretName)`; the same as
-   * giving its name as `credentialsSecret`. Give one of the two, not both.
+   * giving its name as `credentialsSecret`. Give one of the two, not both. Only its name is used:
+   * the Secret must live in the log shipper's namespace (`logging` by default), so an
+   * ExternalSecret that fills it belongs to a chart of that namespace.
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#basic-authentication-secret
    * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
    * @default - `credentialsSecret`, or no authentication
@@ -66,7 +71,9 @@ export class LogShipping {
   }
 
   /**
-   * Elasticsearch (or OpenSearch with the Elasticsearch API), daily indices.
+   * Elasticsearch (or OpenSearch with the Elasticsearch API), daily indices. Its credentials
+   * Secret must live in the log shipper's namespace (`logging` by default), where the Fluent Bit
+   * pods read it.
    * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
    */
   public static elasticsearch(options: ElasticsearchOptions): LogShipping {
@@ -113,7 +120,7 @@ export interface LogShipperProps {
 
   /**
    * Collector image, pinned.
-   * @default DEFAULT_FLUENT_BIT_IMAGE
+   * @default 'cr.fluentbit.io/fluent/fluent-bit:3.2.2' (`DEFAULT_FLUENT_BIT_IMAGE`)
    */
   readonly image?: string;
 }

@@ -11,6 +11,7 @@ import { MANAGED_BY_LABELS } from './private/labels';
 import { dashboardJson } from './private/observability/dashboard';
 import { resolvedObjectives, serviceObjectives } from './private/observability/objectives';
 import { serviceRuleGroups } from './private/observability/rule-groups';
+import { markScraped } from './private/observability/scrape-registry';
 import { PrometheusRuleGroup, ServiceObjectives } from './prometheus-rules';
 
 const KIND = 'ObservabilityBundle';
@@ -67,13 +68,16 @@ export interface ObservabilityBundleProps {
 
   /**
    * Ship the container logs of the bundle's namespace to Loki or Elasticsearch with a Fluent Bit
-   * DaemonSet (in its own namespace, see `logNamespace`).
+   * DaemonSet (in its own namespace, see `logNamespace`, where Elasticsearch credentials must be).
+   * @see https://docs.fluentbit.io/manual/pipeline/outputs
    * @default - no log shipping
    */
   readonly logs?: LogShipping;
 
   /**
-   * Namespace of the log shipper.
+   * Namespace of the log shipper. A Secret it reads (Elasticsearch credentials) must be in this
+   * namespace, not the bundle's.
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
    * @default 'logging'
    */
   readonly logNamespace?: string;
@@ -133,7 +137,10 @@ export class ObservabilityBundle extends Construct {
   }
 
   /**
-   * Monitors one more service: a ServiceMonitor, its rules and its dashboard.
+   * Monitors one more service: a ServiceMonitor, its rules and its dashboard. The ServiceMonitor's
+   * series carry the `namespace` and `service` labels that queue-depth autoscaling reads, so a
+   * service scaling on queue depth must be watched by a bundle (or scraped by your own Prometheus
+   * and marked `scrapedExternally`).
    * @param objectives overrides of the bundle's objectives for this service
    */
   public addService(service: IInferenceService, objectives: ServiceObjectives = {}): void {
@@ -141,6 +148,7 @@ export class ObservabilityBundle extends Construct {
     const merged = serviceObjectives(this, service, { ...this.props.objectives, ...objectives });
     this.monitored.push({ service, objectives: merged });
     this.addMonitor(service);
+    markScraped(service);
     this.addDashboard(service, merged);
   }
 

@@ -54,13 +54,20 @@ export interface ServiceObjectives {
 
   /**
    * Share of requests that must finish within `latencyThreshold` over 30 days (0–1).
-   * @default 0.95
+   *
+   * vLLM only: it is the one preset with an end-to-end latency histogram
+   * (`vllm:e2e_request_latency_seconds`). TGI, Triton, TF Serving, TorchServe, SGLang and custom
+   * servers get no latency SLO, and asking one of them for `latency` fails the synth
+   * (`UnmeasurableObjective`).
+   * @see https://docs.vllm.ai/en/latest/design/metrics.html
+   * @default 0.95 for vLLM; none for the other servers
    */
   readonly latency?: number;
 
   /**
-   * End-to-end latency a request must stay under; must be a bucket bound of the server's
-   * latency histogram, so the SLI is exact.
+   * End-to-end latency a request must stay under (vLLM only, like `latency`); must be a bucket
+   * bound of vLLM's latency histogram (0.3 s … 7680 s, e.g. 1, 5, 10, 30, 60 s), so the SLI is exact.
+   * @see https://docs.vllm.ai/en/latest/design/metrics.html
    * @default - 30 s for vLLM (none for servers without a latency histogram)
    */
   readonly latencyThreshold?: Duration;

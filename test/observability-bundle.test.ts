@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { checkManifests, ErrorCode, Gpu, InferenceService, ModelServer, ObservabilityBundle, Scaling } from '../lib';
+import { checkManifests, ErrorCode, Gpu, InferenceService, ModelServer, ObservabilityBundle, QueueMetricsApi, Scaling } from '../lib';
+import { requireScrape } from '../lib/private/observability/scrape-registry';
 import { chart, Manifest, only } from './util';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'observability-'));
@@ -141,6 +142,10 @@ describe('ObservabilityBundle refuses bad input', () => {
       /invalid objectives.availability \(chat\): received 99.9; allowed: a share between 0 and 1/);
     const { c: c2, chat: chat2 } = setup();
     expect(() => new ObservabilityBundle(c2, 'o', { services: [chat2], objectives: { latency: 0 } })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OBJECTIVE }));
+    // A JavaScript or Python caller's string compares like a number; it is refused all the same.
+    const { c: c3, chat: chat3 } = setup();
+    expect(() => new ObservabilityBundle(c3, 'o').addService(chat3, { availability: '0.99' as any })).toThrow(
+      /invalid objectives.availability \(chat\): received '0.99'; allowed: a share between 0 and 1.*\[code: InvalidObjective\]/);
   });
 
   test('throws when a service has no metrics or is added twice', () => {
@@ -152,6 +157,61 @@ describe('ObservabilityBundle refuses bad input', () => {
     const b = new ObservabilityBundle(c2, 'o', { services: [chat] });
     expect(() => b.addService(chat)).toThrow(/invalid services: received 'obs\/chat'; allowed: each service once/);
     expect(() => b.addService(chat)).toThrow(expect.objectContaining({ code: ErrorCode.DUPLICATE_WATCHED_SERVICE }));
+  });
+});
+
+describe('a service scaling on queue depth needs its metrics scraped', () => {
+  // The InferenceService makes this call itself (lib/inference-service.ts); here the test makes it.
+  function queueScaled(metricsApi: QueueMetricsApi, scrapedExternally?: boolean) {
+    const c = new Chart(Testing.app(), 'obs', { namespace: 'ml' });
+    const scaling = Scaling.onQueueDepth({ maxReplicas: 4, metricsApi, scrapedExternally });
+    const chat = new InferenceService(c, 'chat', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1), scaling });
+    return { c, chat };
+  }
+
+  test('throws when no ObservabilityBundle watches it', () => {
+    const { c } = queueScaled(QueueMetricsApi.KEDA);
+    expect(() => Testing.synth(c)).toThrow(
+      "[obs/chat] InferenceService 'obs/chat': invalid scaling: received 'Scaling.onQueueDepth (QueueMetricsApi KEDA), and no ObservabilityBundle " +
+      "of the app watches the service'; allowed: queue-depth scaling of a service whose metrics Prometheus scrapes with the namespace and service " +
+      'labels, or the autoscaler never gets the metric. Fix: add the service to an ObservabilityBundle (services: [...] or addService(chat)), ' +
+      'or set scrapedExternally: true in Scaling.onQueueDepth if your own Prometheus scrapes it with those labels [code: QueueMetricsNotScraped]',
+    );
+    expect(ErrorCode.QUEUE_METRICS_NOT_SCRAPED).toBe('QueueMetricsNotScraped');
+  });
+
+  test('throws with the adapter APIs too', () => {
+    for (const api of [QueueMetricsApi.PODS, QueueMetricsApi.EXTERNAL]) {
+      expect(() => Testing.synth(queueScaled(api).c)).toThrow(new RegExp(`QueueMetricsApi ${api}.*\\[code: QueueMetricsNotScraped\\]`));
+    }
+  });
+
+  test('passes when a bundle watches it, even one added after the check', () => {
+    // GIVEN a queue-scaled service whose check is registered
+    const { c, chat } = queueScaled(QueueMetricsApi.KEDA);
+    // WHEN a bundle added afterwards watches it
+    new ObservabilityBundle(c, 'observability').addService(chat);
+    // THEN the synth passes
+    expect(only(Testing.synth(c) as Manifest[], 'ServiceMonitor', 'chat')).toBeDefined();
+  });
+
+  test('a bundle watching another service does not count', () => {
+    const { c } = queueScaled(QueueMetricsApi.KEDA);
+    const other = new InferenceService(c, 'other', { server: ModelServer.vllm({ model: 'm' }), gpu: Gpu.nvidia(1) });
+    new ObservabilityBundle(c, 'observability', { services: [other] });
+    expect(() => Testing.synth(c)).toThrow(/\[obs\/chat\].*\[code: QueueMetricsNotScraped\]/);
+  });
+
+  test('passes with scrapedExternally: true', () => {
+    expect(Testing.synth(queueScaled(QueueMetricsApi.KEDA, true).c).length).toBeGreaterThan(0);
+  });
+
+  test('asks nothing of a service with fixed or CPU scaling', () => {
+    const c = chart();
+    for (const [id, scaling] of [['fixed', Scaling.fixed(2)], ['cpu', Scaling.onCpu({ maxReplicas: 4 })]] as const) {
+      requireScrape(new InferenceService(c, id, { server: ModelServer.tfServing({ modelName: 'resnet' }), scaling }));
+    }
+    expect(Testing.synth(c).length).toBeGreaterThan(0);
   });
 });
 

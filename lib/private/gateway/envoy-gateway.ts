@@ -8,7 +8,9 @@ import { GatewayApiController } from './gateway-api';
 
 /**
  * Envoy Gateway: API keys and JWT through a SecurityPolicy, per-client rate limits and stream
- * timeouts through a BackendTrafficPolicy, and request mirroring.
+ * timeouts through a BackendTrafficPolicy, and request mirroring. With JWT, the rate limit keys on
+ * a claim of the verified token, which the SecurityPolicy copies to a header (the JWT filter runs
+ * before the rate limit filter).
  * @see https://gateway.envoyproxy.io/docs/
  */
 export class EnvoyGateway extends GatewayApiController {
@@ -18,7 +20,9 @@ export class EnvoyGateway extends GatewayApiController {
     super.render();
     const { scope, name, auth, timeoutSeconds } = this.gateway;
     const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }];
-    if (auth) new SecurityPolicy(scope, 'SecurityPolicy', { metadata: { name }, spec: { targetRefs, ...auth.securityPolicy() } });
+    // With JWT, the policy copies the claim the rate limit keys on to a header.
+    const limitHeader = this.gateway.rateLimit ? this.clientHeader() : undefined;
+    if (auth) new SecurityPolicy(scope, 'SecurityPolicy', { metadata: { name }, spec: { targetRefs, ...auth.securityPolicy(limitHeader) } });
     new BackendTrafficPolicy(scope, 'TrafficPolicy', {
       metadata: { name },
       spec: {
@@ -56,7 +60,10 @@ export class EnvoyGateway extends GatewayApiController {
     };
   }
 
-  /** Each distinct value of the client header gets its own budget; without one, each client IP does. */
+  /**
+   * Each distinct value of the client header (`x-api-key`, the JWT claim's header, or the one
+   * configured) gets its own budget; without one, each client IP does.
+   */
   private clientSelector(): BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectors {
     const header = this.clientHeader();
     return header

@@ -4,6 +4,7 @@ import { ErrorCode } from '../../error-codes';
 import { InferenceConfigError } from '../../errors';
 import type { IInferenceService } from '../../inference-service-ref';
 import type { ResolvedObjectives, ServiceObjectives } from '../../prometheus-rules';
+import { requireDuration } from '../values';
 
 /** The construct kind objective errors are reported under. */
 const KIND = 'ObservabilityBundle';
@@ -38,7 +39,8 @@ function checkObjectives(scope: IConstruct, service: IInferenceService, objectiv
   };
   for (const prop of ['availability', 'latency'] as const) {
     const v = objectives[prop];
-    if (v !== undefined && !(v > 0 && v < 1)) fail(ErrorCode.INVALID_OBJECTIVE, prop, v, 'a share between 0 and 1, e.g. 0.995', 'give the objective as a fraction');
+    // typeof: a JavaScript or Python caller's '0.99' compares like a number but renders as a string.
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && v < 1)) fail(ErrorCode.INVALID_OBJECTIVE, prop, v, 'a share between 0 and 1, e.g. 0.995', 'give the objective as a fraction');
   }
   const m = service.server._metrics;
   const server = service.server.kind;
@@ -50,7 +52,7 @@ function checkObjectives(scope: IConstruct, service: IInferenceService, objectiv
     fail(ErrorCode.UNMEASURABLE_OBJECTIVE, 'latency', objectives.latency, `a server with a known latency histogram (vllm); ${server} has none`,
       'remove the latency objective for this service');
   }
-  const threshold = objectives.latencyThreshold;
+  const threshold = requireDuration({ scope, kind: KIND, prop: `objectives.latencyThreshold (${service.name})` }, objectives.latencyThreshold);
   if (threshold === undefined) return objectives;
   const buckets = m.latencyBuckets;
   if (!m.latencyHistogram || !buckets) {
