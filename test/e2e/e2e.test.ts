@@ -8,6 +8,7 @@ import { LocalCluster, bin, root, sleep, waitFor } from './cluster';
 import { createFleet, installCrds, kwokConfiguration, providePriorityClasses, provisionVolumes, NODE_ANNOTATION } from './fleet';
 import { Manifest, apply, identity, objectPath, readManifests, synthApp } from './manifests';
 import { MetricsAdapter } from './metrics-adapter';
+import { PROPERTY_E2E_APPS, PROPERTY_SEED, dryRunAll, generatedApps } from './properties';
 import { ScenarioRow, Sampler, editedReference, podsOf, rollOut, rolledOut, routeViolations, seconds, waitRecovered } from './scenarios';
 import { checkSteadyState, conditionIs, designedDisruptions, isReady } from './steady-state';
 
@@ -505,6 +506,20 @@ describe('a planted defect fails the e2e', () => {
     for (const e of expected) expect(state.failures).toContainEqual(expect.stringMatching(e));
     expect(state.failures).toHaveLength(expected.length);
   }), 60_000);
+});
+
+describe('generated apps (property-based, test/properties/arbitraries.ts) on the API server', () => {
+  test('valid generated apps that synthesize are accepted by a server-side dry run with 0 rejections', explain(async () => {
+    const apps = generatedApps(PROPERTY_SEED, PROPERTY_E2E_APPS);
+    expect(apps.length).toBe(PROPERTY_E2E_APPS);
+    await providePriorityClasses(cluster, apps.flatMap((a) => a.manifests));
+    const verdicts = await dryRunAll(cluster, apps, work, PROPERTY_SEED);
+    const warnings = verdicts.flatMap((v) => v.warnings.map((w) => `${v.app}: ${w}`));
+    process.stdout.write(`generated apps (seed ${PROPERTY_SEED}): ${apps.length} apps, ${verdicts.reduce((n, v) => n + v.objects, 0)} objects, ` +
+      `${warnings.length} warnings${warnings.length ? `:\n${[...new Set(warnings)].slice(0, 20).join('\n')}` : ''}\n`);
+    const failing = verdicts.filter((v) => v.reproduce);
+    expect({ seed: PROPERTY_SEED, failing }).toEqual({ seed: PROPERTY_SEED, failing: [] });
+  }), 120_000);
 });
 
 test('the binaries the e2e runs are the pinned ones', () => {
