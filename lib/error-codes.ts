@@ -39,6 +39,11 @@ export enum ErrorCode {
   REMOTE_KEY_REQUIRED = 'RemoteKeyRequired',
   /** A refresh interval that is not zero or whole seconds of at least a minute. */
   INVALID_REFRESH_INTERVAL = 'InvalidRefreshInterval',
+  /**
+   * Two objects of one app (any charts, the user's own objects too) with one API group, kind,
+   * namespace and name: applied, the second would silently replace the first.
+   */
+  DUPLICATE_OBJECT = 'DuplicateObject',
   // ---- end names
 
   // ---- InferenceService and its parts (inference-service.ts, scaling.ts, gpu.ts, lib/private/service/)
@@ -90,9 +95,31 @@ export enum ErrorCode {
   MODEL_VERSION_REFUSED = 'ModelVersionRefused',
   /** A model volume mounted where another volume or a writable folder already is. */
   MOUNT_PATH_TAKEN = 'MountPathTaken',
+  /**
+   * A value of the wrong type, as JavaScript or Python callers can pass: a string where a Size,
+   * Duration or Cpu is expected, a number where a Duration is expected, a string where a number is.
+   * Shared by every construct through `lib/private/values.ts`.
+   */
+  WRONG_TYPE = 'WrongType',
+  /** A count, port or UID that is not a whole number, or a duration that is not whole seconds (or a size not whole MiB). */
+  NOT_A_WHOLE_NUMBER = 'NotAWholeNumber',
+  /** A number outside what Kubernetes accepts, e.g. above 2147483647 (int32) or a port outside 1–65535. */
+  OUT_OF_RANGE = 'OutOfRange',
+  /** A CPU limit below the CPU request: the API server refuses the pod. */
+  CPU_LIMIT_BELOW_REQUEST = 'CpuLimitBelowRequest',
+  /** A maxSurge that is not a whole number of at least 1 (maxUnavailable is always 0, and both cannot be 0). */
+  INVALID_MAX_SURGE = 'InvalidMaxSurge',
+  /** A runAsUser that is not a UID from 1 to 2147483647 (0 is root, which the pod refuses to run as). */
+  INVALID_RUN_AS_USER = 'InvalidRunAsUser',
+  /** A GPU product that is not a valid label value (e.g. with a space): the node selector would be refused. */
+  INVALID_GPU_PRODUCT = 'InvalidGpuProduct',
   // ---- end service
 
   // ---- ModelServer presets (model-server.ts, lib/private/servers/)
+  /** Two ports of a server (HTTP, gRPC, metrics) with the same number where they must differ. */
+  PORT_CONFLICT = 'PortConflict',
+  /** A parallelism setting (tensor or pipeline parallel, shards) that is not a whole number of at least 1. */
+  INVALID_PARALLELISM = 'InvalidParallelism',
   // ---- end servers
 
   // ---- ModelVolume and model sources (model-volume.ts, lib/private/model/)
@@ -114,6 +141,20 @@ export enum ErrorCode {
   CACHE_TOO_SMALL = 'CacheTooSmall',
   /** A ReadWriteOnce cache for more than one replica: only one node can mount it. */
   READ_WRITE_ONCE_CACHE_REPLICAS = 'ReadWriteOnceCacheReplicas',
+  /** A kubernetesVersion that is not `<major>.<minor>`, e.g. '1.30'. */
+  INVALID_KUBERNETES_VERSION = 'InvalidKubernetesVersion',
+  /** A download timeout that is not whole seconds of at least a minute. */
+  INVALID_DOWNLOAD_TIMEOUT = 'InvalidDownloadTimeout',
+  /** A storage class name that is not a DNS-1123 subdomain. */
+  INVALID_STORAGE_CLASS = 'InvalidStorageClass',
+  /** A Secret name that is not a DNS-1123 subdomain, or a Secret that is not a cdk8s-plus Secret. */
+  INVALID_SECRET_NAME = 'InvalidSecretName',
+  /** An S3 endpoint that is not an http(s) URL (without query or fragment), or an S3 region that is not a region name. */
+  INVALID_S3_ENDPOINT = 'InvalidS3Endpoint',
+  /** A downloaderEnv entry whose name is not an environment variable name or whose value is not a string. */
+  INVALID_DOWNLOADER_ENV = 'InvalidDownloaderEnv',
+  /** A cache access mode that is none of CacheAccessMode's values. */
+  INVALID_CACHE_ACCESS_MODE = 'InvalidCacheAccessMode',
   // ---- end volumes
 
   // ---- InferenceGateway, CanaryRelease, ProgressiveRelease (lib/private/gateway/)
@@ -143,6 +184,16 @@ export enum ErrorCode {
   CANARY_IDENTICAL_TO_STABLE = 'CanaryIdenticalToStable',
   /** Rollout steps that are not whole percentages above 0, strictly increasing, ending at 100. */
   INVALID_ROLLOUT_STEPS = 'InvalidRolloutSteps',
+  /** A JWT rate-limit claim that is not a claim name (letters, digits, `_ : / -`, dots for nesting). */
+  INVALID_JWT_CLAIM = 'InvalidJwtClaim',
+  /** A path prefix that is not an absolute path a route can match (leading `/`, no `//`, `.` or `..` segments, no `#` or `?`). */
+  INVALID_PATH_PREFIX = 'InvalidPathPrefix',
+  /** A release strategy or color that none of ReleaseStrategy's factories or ReleaseColor's values made. */
+  INVALID_RELEASE_STRATEGY = 'InvalidReleaseStrategy',
+  /** A rollout pause that is not whole seconds above 0. */
+  INVALID_ROLLOUT_PAUSE = 'InvalidRolloutPause',
+  /** An ingress-nginx gateway with no route on a plain path: its Ingress would have no paths, and its canaries no main Ingress. */
+  NO_PLAIN_ROUTE = 'NoPlainRoute',
   // ---- end gateway
 
   // ---- ObservabilityBundle, rules, dashboards, log shipping (lib/private/observability/)
@@ -158,5 +209,7 @@ export enum ErrorCode {
   LATENCY_THRESHOLD_NOT_A_BUCKET = 'LatencyThresholdNotABucket',
   /** A log store URL that is not http(s), cannot be parsed, or carries credentials. */
   INVALID_LOG_STORE_URL = 'InvalidLogStoreUrl',
+  /** A service scaling on queue depth whose metrics no ObservabilityBundle scrapes (and not marked scrapedExternally). */
+  QUEUE_METRICS_NOT_SCRAPED = 'QueueMetricsNotScraped',
   // ---- end observability
 }

@@ -1,8 +1,12 @@
-import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ApiAuth, checkManifests, ErrorCode, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceGatewayProps, InferenceService, ModelServer,
+  ApiAuth, CanaryRelease, checkManifests, ErrorCode, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferenceGatewayProps,
+  InferenceService, ModelServer, ReleaseStrategy,
 } from '../lib';
+import { InferenceConfigError, InvalidPropOptions } from '../lib/errors';
+import { GatewayContext } from '../lib/private/gateway/controller';
+import { foldRoutes } from '../lib/private/gateway/route-claims';
 import { Manifest, only } from './util';
 
 /** The error `f` throws must carry `code`. */
@@ -140,6 +144,20 @@ describe('InferenceGateway refuses bad input', () => {
     expect(() => setup({ implementation: GatewayImplementation.TRAEFIK, auth: ApiAuth.apiKeys('k') })).toThrow(withCode(ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION));
   });
 
+  test('throws when an ingress-nginx gateway has no route on a plain path (an Ingress without paths)', () => {
+    const host = 'models.example.com';
+    // No route at all, then header routes only: either would emit an Ingress rule without paths.
+    const none = setup({ implementation: GatewayImplementation.INGRESS_NGINX, host });
+    expect(() => Testing.synth(none.c)).toThrow(/InferenceGateway 'gw\/gateway': invalid routes: received 'no route without a header or cookie match'.*\[code: NoPlainRoute\]/);
+    const headersOnly = setup({ implementation: GatewayImplementation.INGRESS_NGINX, host });
+    headersOnly.gateway.addRoute(headersOnly.chat, { pathPrefix: '/v1', headerName: 'x-model', headerValue: 'chat' });
+    expect(() => Testing.synth(headersOnly.c)).toThrow(/\[code: NoPlainRoute\]/);
+    // One plain route is enough, and the other implementations have no such rule.
+    headersOnly.gateway.addRoute(headersOnly.vision, { pathPrefix: '/v2' });
+    expect(Testing.synth(headersOnly.c).filter((m: any) => m.kind === 'Ingress')).toHaveLength(2);
+    expect(() => Testing.synth(setup({ implementation: GatewayImplementation.ENVOY_GATEWAY, host }).c)).not.toThrow();
+  });
+
   test('throws when ingress-nginx is asked to key rate limits on a header', () => {
     expect(() => setup({ implementation: GatewayImplementation.INGRESS_NGINX, rateLimit: { requestsPerMinute: 60, clientHeader: 'x-client' } })).toThrow(
       "InferenceGateway 'gw/gateway': invalid rateLimit.clientHeader: received 'x-client'; allowed: none with ingress-nginx: it limits per client IP. "
@@ -168,6 +186,100 @@ describe('InferenceGateway refuses bad input', () => {
       + "Fix: set headerValue, e.g. 'true' [code: InvalidHeaderMatch]");
     expect(() => gateway.addRoute(chat, { headerName: 'x model', headerValue: 'chat' })).toThrow(/invalid headerName: received 'x model'; allowed: a header name of 1 to 256/);
     expect(() => gateway.addRoute(chat, { headerValue: 'chat' })).toThrow(withCode(ErrorCode.INVALID_HEADER_MATCH));
+  });
+});
+
+describe('a service routed on several paths', () => {
+  const header = { headerName: 'x-model', headerValue: 'vision' };
+  /** The manifests of `chat` routed at /a and /b, and `vision` (gRPC too) at /v and /w with a header, on `implementation`. */
+  function twice(implementation: GatewayImplementation): Manifest[] {
+    const { c, chat, vision, gateway } = setup({ host: 'models.example.com', implementation });
+    gateway.addRoute(chat, { pathPrefix: '/a' });
+    gateway.addRoute(chat, { pathPrefix: '/b' });
+    gateway.addRoute(vision, { pathPrefix: '/v', ...header });
+    gateway.addRoute(vision, { pathPrefix: '/w', ...header });
+    return Testing.synth(c) as Manifest[];
+  }
+  const paths = (rules: any[]) => rules.map((r: any) => r.matches[0].path.value);
+
+  test.each([GatewayImplementation.ENVOY_GATEWAY, GatewayImplementation.TRAEFIK])('%s: one HTTPRoute per service, a rule per path; one GRPCRoute', (impl) => {
+    const m = twice(impl);
+    expect(paths(only(m, 'HTTPRoute', 'gateway-chat').spec.rules)).toEqual(['/a', '/b']);
+    const vision = only(m, 'HTTPRoute', 'gateway-vision').spec.rules;
+    expect(paths(vision)).toEqual(['/v', '/w']);
+    expect(vision.map((r: any) => r.matches[0].headers)).toEqual([0, 1].map(() => [{ name: 'x-model', type: 'Exact', value: 'vision' }]));
+    expect(only(m, 'GRPCRoute', 'gateway-vision-grpc').spec.rules).toHaveLength(1);
+    expect(checkManifests(m)).toEqual([]);
+  });
+
+  test('ingress-nginx: both paths on the host Ingress; one canary Ingress for the header match, a rule per path', () => {
+    const m = twice(GatewayImplementation.INGRESS_NGINX);
+    expect(only(m, 'Ingress', 'gateway').spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/a', '/b']);
+    const canary = only(m, 'Ingress', 'gateway-vision-vision');
+    expect(canary.spec.rules.map((r: any) => r.http.paths[0].path)).toEqual(['/v', '/w']);
+    expect(canary.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/canary-by-header': 'x-model' });
+  });
+
+  test('the same path twice is routed once', () => {
+    const once = setup({ host: 'models.example.com' });
+    once.gateway.addRoute(once.vision, { pathPrefix: '/v' });
+    const again = setup({ host: 'models.example.com' });
+    again.gateway.addRoute(again.vision, { pathPrefix: '/v' });
+    again.gateway.addRoute(again.vision, { pathPrefix: '/v' });
+    expect(Testing.synth(again.c)).toEqual(Testing.synth(once.c));
+  });
+
+  test('throws when the path prefix is not an absolute path', () => {
+    const { chat, gateway } = setup({ host: 'models.example.com' });
+    expect(() => gateway.addRoute(chat, { pathPrefix: 'v1' })).toThrow(
+      "InferenceGateway 'gw/gateway': invalid pathPrefix: received 'v1'; allowed: an absolute path of at most 1024 characters: a leading \"/\", then letters, "
+      + 'digits, "-", "_", ".", "~", "/" or %-escapes, without "//", "." or ".." segments, "?" or "#". Fix: write it with a leading slash: \'/v1\' '
+      + '[code: InvalidPathPrefix]');
+    expect(() => gateway.addRoute(chat, { pathPrefix: '/a/../b' })).toThrow(withCode(ErrorCode.INVALID_PATH_PREFIX));
+  });
+
+  test('throws when the header match differs from the service\'s earlier route', () => {
+    const { chat, gateway } = setup({ host: 'models.example.com' });
+    gateway.addRoute(chat, { pathPrefix: '/a', ...header });
+    expect(() => gateway.addRoute(chat, { pathPrefix: '/b' })).toThrow(
+      "InferenceGateway 'gw/gateway': invalid headerName: received '/b without a header match, for gw/chat'; "
+      + "allowed: the header match of the service's earlier routes (/a with x-model: vision): the routes of one service are one route object. "
+      + 'Fix: give every addRoute of the service the same headerName and headerValue, or serve the other match from another InferenceService '
+      + '[code: RouteConflict]');
+    expect(() => gateway.addRoute(chat, { pathPrefix: '/b', headerName: 'x-model', headerValue: 'other' })).toThrow(withCode(ErrorCode.ROUTE_CONFLICT));
+  });
+
+  test.each(Object.values(GatewayImplementation))('%s: throws when a service is routed by addRoute and by a release on another path', (implementation) => {
+    const { c, chat, gateway } = setup({ host: 'models.example.com', implementation });
+    const next = new InferenceService(c, 'chat-next', { server: ModelServer.vllm({ model: 'm2' }), gpu: Gpu.nvidia(1) });
+    gateway.addRoute(chat);
+    const release = () => new CanaryRelease(c, 'release', { gateway, stable: chat, canary: next, strategy: ReleaseStrategy.weighted(90, 10), pathPrefix: '/v1' });
+    expect(release).toThrow(
+      "InferenceGateway 'gw/gateway': invalid route: received 'gw/chat routed by the release 'gw/release''; "
+      + 'allowed: a service routed either by gateway.addRoute or by one release, not both; it is already routed by gateway.addRoute. '
+      + 'Fix: route the stable service through the release alone (give the release the pathPrefix the route had), or remove the release [code: RouteConflict]');
+  });
+
+  test('throws when a repeated route would differ in anything but its rules (a guard: addRoute never renders such a route)', () => {
+    const c = new Chart(Testing.app(), 'gw', { namespace: 'ml' });
+    const route = (id: string, timeout: string) => new ApiObject(c, id, { apiVersion: 'v1', kind: 'Route', metadata: { name: 'r' }, spec: { timeout, rules: [id] } });
+    const gateway = { fail: (o: InvalidPropOptions) => { throw new InferenceConfigError(c, 'InferenceGateway', o); } } as unknown as GatewayContext;
+    const [a, b] = [route('a', '1s'), route('b', '2s')];
+    expect(() => foldRoutes(gateway, [a], [b])).toThrow(
+      "InferenceGateway 'gw': invalid route: received '/spec/timeout: \"2s\"'; allowed: the same settings as the service's earlier route (\"1s\"). "
+      + 'Fix: route the service once, with one set of options [code: RouteConflict]');
+    const [x, y] = [route('x', '1s'), route('y', '1s')];
+    expect(foldRoutes(gateway, [x], [y])).toEqual([]);
+    expect(x.toJson().spec.rules).toEqual(['x', 'y']);
+    expect(c.node.tryFindChild('y')).toBeUndefined();
+  });
+
+  test('throws when a service in a release is routed by addRoute afterwards', () => {
+    const { c, chat, gateway } = setup({ host: 'models.example.com' });
+    const next = new InferenceService(c, 'chat-next', { server: ModelServer.vllm({ model: 'm2' }), gpu: Gpu.nvidia(1) });
+    new CanaryRelease(c, 'release', { gateway, stable: chat, canary: next, strategy: ReleaseStrategy.weighted(90, 10), pathPrefix: '/v1' });
+    expect(() => gateway.addRoute(next, { pathPrefix: '/next' })).toThrow(/received 'gw\/chat-next routed by gateway.addRoute'; .* already routed by the release 'gw\/release'/);
+    expect(() => gateway.addRoute(chat, { pathPrefix: '/chat' })).toThrow(withCode(ErrorCode.ROUTE_CONFLICT));
   });
 });
 

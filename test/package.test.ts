@@ -60,7 +60,7 @@ describe('the packed package', () => {
       new InferenceService(chart, 'llm', {
         server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-0.5B-Instruct' }),
         gpu: Gpu.nvidia(1),
-        scaling: Scaling.onQueueDepth({ maxReplicas: 3 }),
+        scaling: Scaling.onQueueDepth({ maxReplicas: 3, scrapedExternally: true }),
       });
       app.synth();
     `);
@@ -72,16 +72,27 @@ describe('the packed package', () => {
     const deployment = docs.find((d) => d.kind === 'Deployment');
     expect(deployment.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
     // The cdk8s validation plugin ships too, and loads the compiled checks.
-    // The README's first example, type-checked and run the way the quick start sets it up.
+    // The README's first example, type-checked, then run the way the quick start does: as main.mts, by the
+    // package's cdk8s-inference-synth (Node >= 22.18 strips the types itself; older Node runs it through ts-node).
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     const example = readme.match(/```ts\n([\s\S]*?)```/)![1];
-    fs.writeFileSync(path.join(app, 'readme.ts'), example);
-    const quickStartTsconfig = readme.match(/printf '(\{ "compilerOptions"[^']*)\\n' > tsconfig.json/)![1];
-    fs.writeFileSync(path.join(app, 'tsconfig.json'), quickStartTsconfig);
+    fs.writeFileSync(path.join(app, 'main.mts'), example);
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', '--target', 'ES2022',
+      '--module', 'nodenext', '--moduleResolution', 'nodenext', 'main.mts'], { cwd: app, stdio: 'pipe' });
     fs.rmSync(path.join(app, 'dist'), { recursive: true, force: true });
-    execFileSync(process.execPath, ['-r', require.resolve('ts-node/register'), 'readme.ts'], { cwd: app, stdio: 'pipe' });
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    if (major > 22 || (major === 22 && minor >= 18)) {
+      execFileSync(path.join(app, 'node_modules', '.bin', 'cdk8s-inference-synth'), [], { cwd: app, stdio: 'pipe' });
+    } else {
+      fs.writeFileSync(path.join(app, 'readme.ts'), example);
+      fs.writeFileSync(path.join(app, 'tsconfig.json'), '{ "compilerOptions": { "module": "commonjs", "target": "ES2022", "strict": true, "skipLibCheck": true } }');
+      execFileSync(process.execPath, ['-r', require.resolve('ts-node/register'), 'readme.ts'], { cwd: app, stdio: 'pipe' });
+    }
+    expect(fs.readdirSync(path.join(app, 'dist'))).toEqual(['llm.k8s.yaml']);
     const readmeDocs = parseAllDocuments(fs.readFileSync(path.join(app, 'dist', 'llm.k8s.yaml'), 'utf8')).map((d) => d.toJS());
-    expect(readmeDocs.map((d) => d.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+    expect(readmeDocs.map((d) => d.kind).sort()).toEqual([
+      'ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'PrometheusRule', 'Service', 'ServiceAccount', 'ServiceMonitor',
+    ]);
     const plugin = execFileSync(process.execPath, ['-e', `
       const { InferenceValidation } = require('cdk8s-inference/validation/plugin.js');
       const lib = require('cdk8s-inference/validation/load-lib.js')();

@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { ErrorCode } from '../../error-codes';
-import { InvalidPropOptions } from '../../errors';
+import { InferenceConfigError, InvalidPropOptions } from '../../errors';
 import { certManagerAnnotations, GatewayController, ProxyPods } from './controller';
 import { serviceNameOf, TrafficBackend, TrafficRoute } from './route';
 
@@ -43,6 +43,8 @@ export class IngressNginx extends GatewayController {
         rules: [{ host, http: { paths: Lazy.any({ produce: () => this.paths }) } }],
       },
     });
+    // Routes are added after the gateway: whether one serves a plain path is known at synth.
+    scope.node.addValidation({ validate: () => (this.paths.length > 0 ? [] : [this.noPlainRoute()]) });
   }
 
   public addRoute(i: number, route: TrafficRoute): void {
@@ -76,6 +78,19 @@ export class IngressNginx extends GatewayController {
       },
       spec: { ingressClassName: this.className(), rules: [{ host, http: { paths: [ingressPath(route.pathPrefix, backend)] } }] },
     });
+  }
+
+  /**
+   * The API server refuses an Ingress rule without paths, and ingress-nginx ignores a canary Ingress
+   * (a header, cookie or weight split) that has no main Ingress for its host and path.
+   */
+  private noPlainRoute(): string {
+    return new InferenceConfigError(this.gateway.scope, 'InferenceGateway', {
+      code: ErrorCode.NO_PLAIN_ROUTE, prop: 'routes',
+      received: 'no route without a header or cookie match',
+      allowed: 'with ingress-nginx, at least one route on a plain path: it becomes the host Ingress that canary Ingresses split from',
+      fix: 'route a service with addRoute(service) (no headerName), or use a CanaryRelease, before the app synthesizes',
+    }).message;
   }
 
   private className(): string {
