@@ -159,15 +159,33 @@ function loadExceptions(file) {
 
 const glob = (pattern) => new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 
-function excepted(finding, exceptions) {
+/** The choices the library makes for every app (validation/library-choices.yaml), accepted for every app. */
+const LIBRARY_CHOICES = path.join(root, 'validation', 'library-choices.yaml');
+
+/**
+ * `Kind/namespace/name` of every object the library emitted (label managed-by=cdk8s-inference), with
+ * both spellings the tools use for an object without a namespace.
+ */
+function libraryObjectIds(objects) {
+  const ids = new Set();
+  for (const o of objects) {
+    if (o.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'cdk8s-inference') continue;
+    for (const ns of o.metadata.namespace ? [o.metadata.namespace] : ['default', '(default)']) ids.add(`${o.kind}/${ns}/${o.metadata.name}`);
+  }
+  return ids;
+}
+
+function excepted(finding, exceptions, libraryIds) {
   return exceptions.find((e) => e.tool === finding.tool && e.check === finding.check
-    && (e.objects ?? ['*']).some((o) => glob(o).test(finding.object)));
+    && (e.objects ?? ['*']).some((o) => glob(o).test(finding.object))
+    && (!e.libraryObjects || libraryIds.has(finding.object)));
 }
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
   ensureTools();
-  const exceptions = loadExceptions(args.exceptions);
+  const exceptions = [...loadExceptions(LIBRARY_CHOICES), ...loadExceptions(args.exceptions)];
+  const libraryIds = new Set();
   const timings = {};
   const all = [];
   let fileCount = 0;
@@ -179,6 +197,7 @@ function main() {
     const docs = new Map(files.map((f) => [f, parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS()).filter(Boolean)]));
     const objects = [...docs.values()].flat();
     objectCount += objects.length;
+    for (const id of libraryObjectIds(objects)) libraryIds.add(id);
     const timed = (name, fn) => {
       const t = Date.now();
       const out = fn();
@@ -193,7 +212,7 @@ function main() {
       ...timed('invariants', () => invariants(objects)),
     );
   }
-  const results = all.map((f) => ({ ...f, exception: excepted(f, exceptions)?.reason }));
+  const results = all.map((f) => ({ ...f, exception: excepted(f, exceptions, libraryIds)?.reason }));
   const failures = results.filter((f) => !f.exception);
   if (args.json) {
     process.stdout.write(JSON.stringify({ files: fileCount, objects: objectCount, findings: results, timings }, null, 2) + '\n');

@@ -62,13 +62,29 @@ describe('npm run validate', () => {
     }));
   });
 
-  test('each accepted finding carries its reason from validation-exceptions.yaml', () => {
+  test('each accepted finding carries its reason from validation/library-choices.yaml or validation-exceptions.yaml', () => {
     const { report } = validate('dist');
-    const listed = parse(fs.readFileSync(path.join(root, 'validation-exceptions.yaml'), 'utf8')) as { tool: string; check: string; reason: string }[];
+    const listed = ['validation/library-choices.yaml', 'validation-exceptions.yaml']
+      .flatMap((f) => parse(fs.readFileSync(path.join(root, f), 'utf8')) as { tool: string; check: string; reason: string }[]);
     expect(report!.findings.length).toBeGreaterThan(0);
     for (const f of report!.findings) {
       expect(listed).toContainEqual(expect.objectContaining({ tool: f.tool, check: f.check, reason: f.exception }));
     }
+  });
+});
+
+describe('the library\'s own choices are accepted for every app, and only for its objects', () => {
+  test('a single-replica service without a namespace validates; the same findings on the user\'s own Deployment fail', () => {
+    const { status, report } = validate(synth('test/fixtures/single-replica-app.ts'));
+    const failing = report!.findings.filter((f) => !f.exception);
+    // The library's service: a deliberate single replica (kube-score deployment-replicas), no namespace
+    // (checkov CKV_K8S_21) and tag-pinned images (CKV_K8S_43) are accepted with the reasons in validation/library-choices.yaml.
+    expect(failing.filter((f) => /\/embed/.test(f.object))).toEqual([]);
+    const accepted = report!.findings.filter((f) => f.exception && /\/embed$/.test(f.object)).map((f) => `${f.tool} ${f.check}`);
+    expect(accepted).toEqual(expect.arrayContaining(['kube-score deployment-replicas', 'checkov CKV_K8S_21', 'checkov CKV_K8S_43']));
+    // The user's own Deployment is not the library's: its unpinned-by-digest image still fails.
+    expect(failing).toContainEqual(expect.objectContaining({ tool: 'checkov', check: 'CKV_K8S_43', object: expect.stringMatching(/^Deployment\/default\/single-mine/) }));
+    expect(status).toBe(1);
   });
 });
 
