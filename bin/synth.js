@@ -125,12 +125,31 @@ function runApp(args, cwd, staging) {
   });
 }
 
+/**
+ * Why `output` must not be replaced, or nothing. The output folder is deleted and recreated, so it
+ * must be a folder of manifests only: never the project folder or one above it, never the folder of
+ * the app's entry, never a folder that holds anything but manifests.
+ */
+function unsafeOutput(output, cwd, entry) {
+  const inside = (child, parent) => { const r = path.relative(parent, child); return r === '' || (!r.startsWith('..') && !path.isAbsolute(r)); };
+  if (inside(cwd, output)) return 'it is the project folder or a folder above it';
+  if (inside(path.resolve(cwd, entry), output)) return 'it holds the app\'s entry';
+  if (fs.existsSync(output)) {
+    if (!fs.statSync(output).isDirectory()) return 'it is a file';
+    const others = filesUnder(output).filter((f) => !MANIFEST.test(f));
+    if (others.length > 0) return `it holds files that are not manifests (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`;
+  }
+  return undefined;
+}
+
 /** Synthesizes the app; returns the exit status (0 when the output folder was replaced). */
 function synth(options, cwd) {
   const entry = options.entry ?? defaultEntry(cwd);
   const output = path.resolve(cwd, options.output);
   const relative = path.relative(cwd, output);
   const shown = relative.startsWith('..') || path.isAbsolute(relative) ? output : relative || '.';
+  const unsafe = unsafeOutput(output, cwd, entry);
+  if (unsafe) throw new UsageError(`refusing to replace ${shown}/: ${unsafe}; name a folder of manifests only, e.g. --output dist`);
   const how = nodeArgs(entry);
   if (how.error) {
     console.error(`cdk8s-inference-synth: ${how.error}; ${shown}/ was left as it was`);
@@ -139,6 +158,8 @@ function synth(options, cwd) {
   const started = process.hrtime.bigint();
   fs.mkdirSync(path.dirname(output), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(output), '.dist-staging-'));
+  // mkdtemp makes the folder 0700; the output is a folder like any other.
+  fs.chmodSync(staging, fs.existsSync(output) ? fs.statSync(output).mode & 0o777 : 0o755);
   try {
     const run = runApp(how.args, cwd, staging);
     const { manifests, leftOut } = run.status === 0 ? keepManifests(staging) : { manifests: [], leftOut: [] };

@@ -153,6 +153,26 @@ app.synth();
     expect(r.stderr).toContain(message);
   });
 
+  test('throws instead of replacing a folder that is not a folder of manifests (the project, its parent, the entry\'s, one with other files)', () => {
+    const project = fs.mkdtempSync(path.join(work, 'project-'));
+    fs.writeFileSync(path.join(project, 'main.js'), CONFIG_MAP_APP.replace('APP_PROPS', ''));
+    fs.writeFileSync(path.join(project, 'notes.md'), 'mine\n');
+    fs.mkdirSync(path.join(project, 'manifests'));
+    fs.writeFileSync(path.join(project, 'manifests', 'kustomization.yaml'), 'resources: []\n');
+    fs.writeFileSync(path.join(project, 'manifests', 'README.md'), 'mine too\n');
+    const before = snapshot(project);
+    for (const [output, why] of [['.', 'the project folder or a folder above it'], ['..', 'the project folder or a folder above it'],
+      ['manifests', 'holds files that are not manifests (README.md)']]) {
+      const r = synth(['main.js', '--output', output], project);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(why);
+    }
+    expect(snapshot(project)).toEqual(before);
+    // A folder of manifests only is replaced, and gets ordinary permissions.
+    expect(synth(['main.js', '--output', 'out'], project).status).toBe(0);
+    expect(fs.statSync(path.join(project, 'out')).mode & 0o777).toBe(0o755);
+  });
+
   test('throws when there is no entry and no main.ts or main.mts', () => {
     const r = synth([], fs.mkdtempSync(path.join(work, 'none-')));
     expect(r.status).toBe(2);
