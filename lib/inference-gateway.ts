@@ -97,6 +97,17 @@ export interface JwtAuthOptions {
    * @default - any audience
    */
   readonly audiences?: string[];
+
+  /**
+   * The token claim that identifies a client for the gateway's rate limit: Envoy Gateway copies it
+   * to an `x-jwt-<claim>` header after verifying the token, and each distinct value gets its own
+   * budget, so a client keeps its budget when it refreshes its token. Every token must carry the
+   * claim: for a token without it, Envoy leaves a client-sent header of that name in place. Dots
+   * reach a nested claim (`org.id`).
+   * @see https://gateway.envoyproxy.io/docs/tasks/security/jwt-claim-authorization/
+   * @default 'sub'
+   */
+  readonly rateLimitClaim?: string;
 }
 
 /** Options for {@link ApiAuth.apiKeys}. */

@@ -25,9 +25,7 @@ describe('JWT rate limits', () => {
   });
 
   test('key on another claim with rateLimitClaim', () => {
-    // A variable, not a literal: JwtAuthOptions declares rateLimitClaim once the lead adds it to lib/inference-gateway.ts.
-    const options = { ...ISSUER, rateLimitClaim: 'org.client_id' };
-    const m = synth({ auth: ApiAuth.jwt(options), rateLimit: { requestsPerMinute: 120 } });
+    const m = synth({ auth: ApiAuth.jwt({ ...ISSUER, rateLimitClaim: 'org.client_id' }), rateLimit: { requestsPerMinute: 120 } });
     expect(provider(m).claimToHeaders).toEqual([{ claim: 'org.client_id', header: 'x-jwt-org-client-id' }]);
     expect(limitKeys(m)).toEqual([{ headers: [{ name: 'x-jwt-org-client-id', type: 'Distinct' }] }]);
   });
