@@ -151,6 +151,8 @@ export class ModelServer {
   public readonly _parallelismProp?: string;
   /** The options that set `parallelism`, as given, for the service to check. @internal */
   public readonly _parallelismOptions: { readonly [prop: string]: number | undefined };
+  /** Whether a replica's GPUs must equal `parallelism`. @internal */
+  public readonly _gpusMatchParallelism: boolean;
   private readonly spec: ServerSpec;
 
   private constructor(spec: ServerSpec) {
@@ -171,6 +173,7 @@ export class ModelServer {
     this.parallelism = spec.parallelism;
     this._parallelismProp = spec.parallelismProp;
     this._parallelismOptions = spec.parallelismOptions ?? {};
+    this._gpusMatchParallelism = spec.gpusMatchParallelism ?? Object.keys(this._parallelismOptions).length > 0;
     this.isLlm = spec.llm;
     this.defaultStartupTimeout = spec.defaultStartupTimeout;
     this.defaultMaxRequestDuration = spec.defaultMaxRequestDuration;

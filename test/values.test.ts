@@ -1,7 +1,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ErrorCode, Gpu, InferenceConfigError, InferenceService, InferenceServiceProps, ModelServer, Scaling } from '../lib';
-import { chart, only, synthService } from './util';
+import { chart, only, serverContainer, synthService } from './util';
 
 // Every value of an InferenceService, its Scaling, Gpu and ModelServer preset is checked where it
 // enters, for TypeScript, JavaScript and Python callers alike: a mistake fails the synth naming the
@@ -33,8 +33,17 @@ describe('GPU', () => {
     expectRefused({ gpu: Gpu.nvidia(4) },
       /invalid gpu: received '4 GPU\(s\)'; allowed: exactly tensorParallelSize \(1\) × pipelineParallelSize \(1\) = 1 GPUs per replica. Fix: split the model across the 4 GPUs with the server's tensorParallelSize \(e.g. tensorParallelSize: 4\)/,
       ErrorCode.GPU_COUNT_MISMATCH);
-    expectRefused({ server: ModelServer.tgi({ model: 'Qwen/Qwen2.5-7B-Instruct' }), gpu: Gpu.nvidia(2) },
+    expectRefused({ server: ModelServer.tgi({ model: 'Qwen/Qwen2.5-7B-Instruct', numShard: 1 }), gpu: Gpu.nvidia(2) },
       /invalid gpu: received '2 GPU\(s\)'; allowed: exactly numShard \(1\) = 1 GPUs per replica. Fix: .*numShard: 2/, ErrorCode.GPU_COUNT_MISMATCH);
+  });
+
+  test('GPUs need not equal the parallelism where the server uses them all: TGI without numShard, data parallelism in extraArgs', () => {
+    const gpus = (server: ModelServer) => serverContainer(synthService({ server, gpu: Gpu.nvidia(4) })).resources.limits['nvidia.com/gpu'];
+    // TGI shards over every GPU it sees unless numShard says otherwise.
+    expect(gpus(ModelServer.tgi({ model: 'Qwen/Qwen2.5-7B-Instruct' }))).toBe(4);
+    // Four engine copies of one GPU each (vLLM --data-parallel-size, SGLang --dp-size).
+    expect(gpus(ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct', extraArgs: ['--data-parallel-size=4'] }))).toBe(4);
+    expect(gpus(ModelServer.sglang({ model: 'Qwen/Qwen2.5-7B-Instruct', extraArgs: ['--dp-size', '4'] }))).toBe(4);
   });
 
   test('a server that is no LLM preset may use several GPUs, and an LLM on CPU needs none', () => {

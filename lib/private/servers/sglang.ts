@@ -1,6 +1,6 @@
 import type { SglangOptions } from '../../model-server-options';
 import { llmCache, llmDefaults } from './llm';
-import { ServerMetrics, ServerSpec, flagAboveOne, onePort } from './spec';
+import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort } from './spec';
 
 const PORT = 30000;
 
@@ -33,6 +33,7 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     parallelism: tp,
     parallelismProp: `tensorParallelSize (${tp})`,
     parallelismOptions: { tensorParallelSize: options.tensorParallelSize },
+    gpusMatchParallelism: noDataParallelIn(options.extraArgs, ['--dp-size', '--dp']),
     ...llmDefaults(options.model),
     model: options.model,
     metrics: SGLANG_METRICS,

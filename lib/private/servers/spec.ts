@@ -76,6 +76,8 @@ export interface ServerSpec {
    * an LLM server's GPU count must equal their product.
    */
   readonly parallelismOptions?: { readonly [prop: string]: number | undefined };
+  /** Whether the GPUs of a replica must equal `parallelism` (a server that shards over every GPU it sees does not need it). */
+  readonly gpusMatchParallelism?: boolean;
   readonly llm: boolean;
   readonly defaultStartupTimeout: Duration;
   readonly defaultMaxRequestDuration: Duration;
@@ -125,4 +127,12 @@ export function predictorDefaults() {
     defaultStartupTimeout: Duration.minutes(5),
     defaultMaxRequestDuration: Duration.minutes(1),
   };
+}
+
+/**
+ * Whether the GPU count must equal the parallelism: not when `extraArgs` set a data-parallel size the
+ * library does not read (then several engine copies share the replica's GPUs).
+ */
+export function noDataParallelIn(extraArgs: string[] | undefined, dataParallelFlags: string[]): boolean {
+  return !(extraArgs ?? []).some((a) => dataParallelFlags.some((f) => a === f || a.startsWith(`${f}=`)));
 }

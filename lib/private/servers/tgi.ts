@@ -37,6 +37,8 @@ export function tgiSpec(options: TgiOptions): ServerSpec {
     parallelism: shards,
     parallelismProp: `numShard (${shards})`,
     parallelismOptions: { numShard: options.numShard },
+    // Without numShard, TGI shards the model over every GPU it sees: any count works.
+    gpusMatchParallelism: options.numShard !== undefined,
     ...llmDefaults(options.model),
     model: options.model,
     metrics: TGI_METRICS,

@@ -1,6 +1,6 @@
 import type { VllmOptions } from '../../model-server-options';
 import { llmCache, llmDefaults } from './llm';
-import { ServerMetrics, ServerSpec, flagAboveOne, onePort, rateByService } from './spec';
+import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort, rateByService } from './spec';
 
 /** vLLM's API listens here, and serves `/health`, `/version` and `/metrics` too. */
 const PORT = 8000;
@@ -47,6 +47,7 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
     parallelism: tp * pp,
     parallelismProp: `tensorParallelSize (${tp}) × pipelineParallelSize (${pp})`,
     parallelismOptions: { tensorParallelSize: options.tensorParallelSize, pipelineParallelSize: options.pipelineParallelSize },
+    gpusMatchParallelism: noDataParallelIn(options.extraArgs, ['--data-parallel-size', '-dp']),
     ...llmDefaults(options.model),
     model: options.servedModelName ?? options.model,
     metrics: VLLM_METRICS,

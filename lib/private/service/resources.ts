@@ -63,7 +63,8 @@ function checkGpuRequest(scope: IConstruct, gpu: Gpu): void {
 function checkParallelism(scope: IConstruct, server: ModelServer, gpu: Gpu | undefined): void {
   const parallelism = server.parallelism;
   const props = Object.keys(server._parallelismOptions);
-  if (props.length === 0 || (gpu === undefined && parallelism === 1) || gpu?.count === parallelism) return;
+  const mustMatch = server._gpusMatchParallelism;
+  if (!mustMatch || (gpu === undefined && parallelism === 1) || gpu?.count === parallelism) return;
   fail(scope, {
     code: ErrorCode.GPU_COUNT_MISMATCH,
     prop: 'gpu',
