@@ -23,6 +23,8 @@ function streamAnnotations(timeoutSeconds: number): { [key: string]: string } {
 export class IngressNginx extends GatewayController {
   public readonly gatewayApi = false;
   private readonly paths: k8s.HttpIngressPath[] = [];
+  /** Paths of the canary Ingresses: each needs the host Ingress to serve the same path. */
+  private readonly canaryPaths: string[] = [];
 
   public render(): void {
     const { scope, name, host, tls, rateLimit, maxBodySize, timeoutSeconds } = this.gateway;
@@ -44,7 +46,7 @@ export class IngressNginx extends GatewayController {
       },
     });
     // Routes are added after the gateway: whether one serves a plain path is known at synth.
-    scope.node.addValidation({ validate: () => (this.paths.length > 0 ? [] : [this.noPlainRoute()]) });
+    scope.node.addValidation({ validate: () => this.missingMainPaths() });
   }
 
   public addRoute(i: number, route: TrafficRoute): void {
@@ -71,6 +73,7 @@ export class IngressNginx extends GatewayController {
   /** A second Ingress for the same host and path, which ingress-nginx reads as a canary of the first. */
   private canaryIngress(i: number, route: TrafficRoute, backend: TrafficBackend, match: { [key: string]: string }): void {
     const { scope, name, host, timeoutSeconds } = this.gateway;
+    this.canaryPaths.push(route.pathPrefix);
     new k8s.KubeIngress(scope, `Canary${i}`, {
       metadata: {
         name: `${name}-${route.name}-${backend.service.name}`.slice(0, 63).replace(/-+$/, ''),
@@ -84,13 +87,17 @@ export class IngressNginx extends GatewayController {
    * The API server refuses an Ingress rule without paths, and ingress-nginx ignores a canary Ingress
    * (a header, cookie or weight split) that has no main Ingress for its host and path.
    */
-  private noPlainRoute(): string {
-    return new InferenceConfigError(this.gateway.scope, 'InferenceGateway', {
+  private missingMainPaths(): string[] {
+    const served = new Set(this.paths.map((p) => p.path));
+    const orphans = [...new Set(this.canaryPaths.filter((p) => !served.has(p)))];
+    if (this.paths.length > 0 && orphans.length === 0) return [];
+    return [new InferenceConfigError(this.gateway.scope, 'InferenceGateway', {
       code: ErrorCode.NO_PLAIN_ROUTE, prop: 'routes',
-      received: 'no route without a header or cookie match',
-      allowed: 'with ingress-nginx, at least one route on a plain path: it becomes the host Ingress that canary Ingresses split from',
-      fix: 'route a service with addRoute(service) (no headerName), or use a CanaryRelease, before the app synthesizes',
-    }).message;
+      received: this.paths.length === 0 ? 'no route without a header or cookie match' : `header or cookie routes on ${orphans.join(', ')} with no plain route there`,
+      allowed: 'with ingress-nginx, a route on a plain path (no header) for every path: the host Ingress, which the API server needs at least one path in, '
+        + 'and which canary Ingresses split traffic from',
+      fix: `route a service on ${orphans[0] ?? 'a path'} with addRoute(service, { pathPrefix }) (no headerName), or use a CanaryRelease there`,
+    }).message];
   }
 
   private className(): string {
