@@ -69,9 +69,24 @@ function outputProblems(manifests: Manifest[]): string[] {
 /** The app as JSON, NaN included. */
 const render = (spec: AppSpec) => JSON.stringify(spec, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 
+/**
+ * Why an app with valid values only may still be refused: names drawn from a small pool on purpose
+ * clash (two services, a service and a release, two routes). Any other refusal of a valid app is a
+ * check that refuses good input.
+ */
+const CLASHES = ['NameTaken', 'DuplicateObject', 'RouteConflict'];
+
+function validAppRefusal(spec: AppSpec, outcome: Outcome): string | undefined {
+  if (spec.fault || outcome.manifests) return undefined;
+  const message = (outcome.error as Error | undefined)?.message ?? '';
+  const codes = [...message.matchAll(/\[code: (\w+)\]/g)].map((m) => m[1]);
+  return codes.length > 0 && codes.every((c) => CLASHES.includes(c)) ? undefined : `a valid app was refused (codes ${codes.join(', ') || 'none'})`;
+}
+
 /** Fails (with the reason) unless the app was refused properly or synthesized into valid, distinct objects. */
 function judge(spec: AppSpec, outcome: Outcome): void {
-  const problems = outcome.manifests ? outputProblems(outcome.manifests) : [errorProblem(outcome.error)].filter((p): p is string => !!p);
+  const problems = outcome.manifests ? outputProblems(outcome.manifests)
+    : [errorProblem(outcome.error), validAppRefusal(spec, outcome)].filter((p): p is string => !!p);
   if (problems.length) {
     throw new Error(`${spec.fault ? `with fault ${spec.fault}: ` : 'valid values only: '}${problems.join('\n')}\napp: ${render(spec)}`);
   }
@@ -120,5 +135,11 @@ describe('every generated app is refused with a complete error, or synthesizes d
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'chat', namespace: 'ml' } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'chat', namespace: 'ml' } },
     ])).toEqual(['duplicate object /Service/ml/chat (2 times)']);
+    // A valid app refused for anything but a deliberate name clash fails too: the check refused good input.
+    const valid = { namespace: 'ml', volumes: [], services: [] } as AppSpec;
+    const refusal = (code: string) => ({ error: Object.assign(new Error(`InferenceService 'x/y': invalid scaling: received 1; allowed: 2. Fix: z [code: ${code}]`)) });
+    expect(validAppRefusal(valid, refusal('QueueMetricsNotScraped'))).toBe('a valid app was refused (codes QueueMetricsNotScraped)');
+    expect(validAppRefusal(valid, refusal('NameTaken'))).toBeUndefined();
+    expect(validAppRefusal({ ...valid, fault: 'a wrong value' }, refusal('QueueMetricsNotScraped'))).toBeUndefined();
   });
 });

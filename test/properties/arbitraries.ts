@@ -379,7 +379,32 @@ function coherentApp(spec: AppSpec): AppSpec {
     if (o.objectives && !all(MEASURABLE)) delete o.objectives.availability;
     if (o.objectives && !all(LATENCY_MEASURABLE)) delete o.objectives.latency;
   }
+  coherentPlumbing(app);
   return app;
+}
+
+/**
+ * What a working app needs around its services: a queue metric that something scrapes (the bundle, or
+ * the user's own Prometheus), distinct ports on a custom server, and on ingress-nginx a plain route on
+ * every path a header route uses (its host Ingress, which canaries split from).
+ */
+function coherentPlumbing(app: AppSpec): void {
+  const watched = new Set(app.observability?.services ?? []);
+  app.services.forEach((s, i) => {
+    if (s.scaling?.mode === 'onQueueDepth' && !watched.has(i)) s.scaling.options = { ...s.scaling.options, scrapedExternally: true };
+    const o = s.server.options;
+    if (s.server.preset === 'custom' && o.grpcPort !== undefined && (o.grpcPort === o.httpPort || o.grpcPort === o.metricsPort)) delete o.grpcPort;
+  });
+  if (app.gateway?.implementation === 'INGRESS_NGINX') {
+    const plain = new Set(app.gateway.routes.filter((r) => !r.headerName && r.pathPrefix).map((r) => r.pathPrefix));
+    for (const r of app.gateway.routes) {
+      if (r.headerName && !plain.has(r.pathPrefix)) {
+        delete r.headerName;
+        delete r.headerValue;
+      }
+    }
+    if (app.gateway.routes.length === 0 && !app.canary) delete app.gateway;
+  }
 }
 
 /** An app with only valid values, one at a time (combinations may still be refused, with a proper error). */
