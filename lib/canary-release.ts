@@ -143,11 +143,10 @@ export class CanaryRelease extends Construct {
 
   /** The gateway, the services and the strategy are what the types say (JavaScript and Python callers can pass anything). */
   private checkTypes(props: CanaryReleaseProps): void {
-    requireInstance({ scope: this, kind: KIND, prop: 'gateway' }, props.gateway ?? (null as unknown as InferenceGateway), InferenceGateway, 'the InferenceGateway itself');
+    requireInstance({ scope: this, kind: KIND, prop: 'gateway' }, props.gateway, InferenceGateway, 'the InferenceGateway itself', true);
     const problem = serviceProblem('stable', props.stable) ?? serviceProblem('canary', props.canary);
     if (problem) this.fail(problem);
-    requireInstance({ scope: this, kind: KIND, prop: 'strategy' }, props.strategy ?? (null as unknown as ReleaseStrategy), ReleaseStrategy,
-      'ReleaseStrategy.weighted(90, 10)');
+    requireInstance({ scope: this, kind: KIND, prop: 'strategy' }, props.strategy, ReleaseStrategy, 'ReleaseStrategy.weighted(90, 10)', true);
   }
 
   private check(stable: IInferenceService, canary: IInferenceService, variant: ReleaseVariant): void {

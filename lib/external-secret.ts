@@ -175,7 +175,7 @@ export class ExternalSecret extends Construct {
   }
 
   private checkStore(store: SecretStore): void {
-    requireInstance({ scope: this, kind: KIND, prop: 'store' }, store ?? (null as unknown as SecretStore), SecretStore, "SecretStore.cluster('aws-secrets-manager')");
+    requireInstance({ scope: this, kind: KIND, prop: 'store' }, store, SecretStore, "SecretStore.cluster('aws-secrets-manager')", true);
     if (!isDnsSubdomain(store.name)) {
       this.fail({
         code: ErrorCode.INVALID_SECRET_STORE, prop: 'store', received: store.name,

@@ -11,7 +11,7 @@ import { IInferenceService } from './inference-service-ref';
 import { checkName } from './names';
 import { serviceProblem } from './private/gateway/release-strategies';
 import { pathPrefixProblem } from './private/gateway/route';
-import { requireInstance, requireSeconds, ValueSite } from './private/values';
+import { isPlainHttpUrl, requireInstance, requireSeconds, ValueSite } from './private/values';
 
 const KIND = 'ProgressiveRelease';
 
@@ -165,13 +165,13 @@ export class ProgressiveRelease extends Construct {
     const site = (prop: string): ValueSite => ({ scope: this, kind: KIND, prop });
     const problem = serviceProblem('service', props.service) ?? (props.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', props.pathPrefix));
     if (problem) this.fail(problem);
-    requireInstance(site('gateway'), props.gateway ?? (null as unknown as InferenceGateway), InferenceGateway, 'the InferenceGateway itself');
+    requireInstance(site('gateway'), props.gateway, InferenceGateway, 'the InferenceGateway itself', true);
     const pause = requireSeconds(site('pause'), props.pause);
     if (pause !== undefined && pause.toSeconds() < 1) {
       this.fail({ code: ErrorCode.INVALID_ROLLOUT_PAUSE, prop: 'pause', received: pause.toHumanString(), allowed: 'whole seconds above 0', fix: 'e.g. Duration.minutes(10)' });
     }
     const url = props.prometheusUrl;
-    if (url !== undefined && !(typeof url === 'string' && URL.canParse(url) && /^https?:\/\/[^/?#@]+(\/[^?#]*)?$/.test(url))) {
+    if (url !== undefined && !isPlainHttpUrl(url)) {
       this.fail({
         code: ErrorCode.INVALID_PROMETHEUS_ADDRESS, prop: 'prometheusUrl', received: url,
         allowed: 'an http(s) URL of Prometheus, without credentials, query or fragment', fix: "e.g. 'http://prometheus-operated.monitoring.svc:9090'",

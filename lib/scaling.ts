@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { ErrorCode } from './error-codes';
 import { AutoscalingTarget, BoundScaling, horizontalPodAutoscaler, kedaScaledObject, queueMetric } from './private/service/autoscalers';
 import { fail, KIND } from './private/service/fail';
-import { INT32_MAX, requireNumber } from './private/values';
+import { INT32_MAX, isPlainHttpUrl, requireNumber } from './private/values';
 
 /**
  * Which Kubernetes metrics API carries the queue-depth metric to the HorizontalPodAutoscaler.
@@ -354,12 +354,12 @@ class KedaQueueScaling extends QueueScaling {
   }
 
   protected validatePrometheusAddress(scope: IConstruct, address: string): void {
-    if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(address)) {
+    if (!isPlainHttpUrl(address)) {
       fail(scope, {
         code: ErrorCode.INVALID_PROMETHEUS_ADDRESS,
         prop: 'scaling.prometheusAddress',
         received: address,
-        allowed: 'an http:// or https:// URL of the Prometheus HTTP API, without query or fragment',
+        allowed: 'an http:// or https:// URL of the Prometheus HTTP API, without credentials, query or fragment',
         fix: `use e.g. '${DEFAULT_PROMETHEUS_ADDRESS}'`,
       });
     }

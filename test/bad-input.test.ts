@@ -47,6 +47,9 @@ describe('InferenceService refuses bad input with a message naming path, prop, v
   test('throws when the Prometheus address for KEDA is not a URL', () => {
     expect(build({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'prometheus:9090' }) })).toThrow(
       /invalid scaling.prometheusAddress: received 'prometheus:9090'; allowed: an http:\/\/ or https:\/\/ URL .*Fix: use e.g. 'http:\/\/prometheus-operated.monitoring.svc:9090'/);
+    // Credentials in the address would land in the ScaledObject's YAML.
+    expect(build({ scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA, prometheusAddress: 'http://admin:s3cret@prometheus:9090' }) })).toThrow(
+      /invalid scaling.prometheusAddress: .*allowed: an http:\/\/ or https:\/\/ URL of the Prometheus HTTP API, without credentials, query or fragment.*\[code: InvalidPrometheusAddress\]/);
   });
 
   test('throws when KEDA is asked to scale a server without a queue metric', () => {

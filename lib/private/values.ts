@@ -153,3 +153,15 @@ export function requireInstance<T, V extends T | undefined>(
   }
   return value;
 }
+
+/**
+ * Whether `value` is an http:// or https:// URL without credentials (`user:password@` would put a
+ * secret in the YAML) and, unless `query` allows them, without query or fragment. Every URL the
+ * library takes (Prometheus, S3 endpoints, log stores) is checked by it.
+ */
+export function isPlainHttpUrl(value: unknown, options: { readonly query?: boolean } = {}): boolean {
+  if (typeof value !== 'string' || /\s/.test(value) || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return /^https?:$/.test(url.protocol) && url.hostname !== '' && !url.username && !url.password
+    && (options.query === true || (!url.search && !url.hash && !/[?#]/.test(value)));
+}

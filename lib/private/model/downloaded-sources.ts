@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { ErrorCode } from '../../error-codes';
 import { InvalidPropOptions } from '../../errors';
+import { isPlainHttpUrl } from '../values';
 import { deliverDownload } from './download-delivery';
 import { credentialsAsEnv, credentialsAsKeyFile, Downloader, DownloaderCredentials, NO_CREDENTIALS } from './downloader';
 import { httpsArchiveFetch, storageInitializerFetch } from './scripts';
@@ -96,7 +97,7 @@ function endpointProblem(endpoint: unknown): InvalidPropOptions | undefined {
       fix: 'remove the user:password part and pass credentialsSecret (or a workloadIdentity) instead',
     };
   }
-  if (url && /^https?:$/.test(url.protocol) && !url.search && !url.hash) return undefined;
+  if (isPlainHttpUrl(endpoint)) return undefined;
   return {
     code: ErrorCode.INVALID_S3_ENDPOINT, prop: 'source endpoint', received: endpoint,
     allowed: 'an http:// or https:// URL of an S3-compatible store, without query or fragment, e.g. https://minio.storage:9000',

@@ -5,6 +5,7 @@ import { ErrorCode } from '../../error-codes';
 import { InferenceConfigError } from '../../errors';
 import { LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_NAME, LABEL_SERVER } from '../../inference-service-ref';
 import { SecretRef } from '../secret-ref';
+import { isPlainHttpUrl } from '../values';
 import { confLine } from './fluent-bit';
 
 /** The construct kind log-store errors are reported under. */
@@ -14,12 +15,7 @@ const KIND = 'LogShipper';
 export class LogEndpoint {
   /** Parses `url`; throws (naming `scope`) when it is not http(s) or carries credentials. */
   public static parse(scope: Construct, url: string): LogEndpoint {
-    try {
-      const endpoint = new URL(url);
-      if (/^https?:$/.test(endpoint.protocol) && !endpoint.username && !endpoint.password) return new LogEndpoint(endpoint);
-    } catch {
-      // reported below
-    }
+    if (isPlainHttpUrl(url, { query: true })) return new LogEndpoint(new URL(url));
     throw new InferenceConfigError(scope, KIND, {
       code: ErrorCode.INVALID_LOG_STORE_URL,
       prop: 'shipping.url',
