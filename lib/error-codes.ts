@@ -103,6 +103,8 @@ export enum ErrorCode {
   WRONG_TYPE = 'WrongType',
   /** A count, port or UID that is not a whole number, or a duration that is not whole seconds (or a size not whole MiB). */
   NOT_A_WHOLE_NUMBER = 'NotAWholeNumber',
+  /** A container or HTTP path that is not absolute (leading `/`, no whitespace), e.g. a probe path or a writable folder. */
+  INVALID_PATH = 'InvalidPath',
   /** A number outside what Kubernetes accepts, e.g. above 2147483647 (int32) or a port outside 1–65535. */
   OUT_OF_RANGE = 'OutOfRange',
   /** A CPU limit below the CPU request: the API server refuses the pod. */

@@ -22,7 +22,7 @@ import { ServicePlacement } from './private/service/placement';
 import { mountServerVolumes } from './private/service/pod-volumes';
 import { checkGpu, ServiceResources } from './private/service/resources';
 import { ServiceSecurity } from './private/service/security';
-import { checkServerPorts, inferencePorts, serverContainer, serverEnvironment } from './private/service/server-container';
+import { inferencePorts, serverContainer, serverEnvironment } from './private/service/server-container';
 import { serviceLabels } from './private/service/service-labels';
 import { requireInstance } from './private/values';
 import { Scaling } from './scaling';
@@ -104,6 +104,7 @@ export class InferenceService extends Construct implements IInferenceService {
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
     this.server = requireInstance(site(this, 'server'), props.server, ModelServer, "ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' })", true);
+    this.server._check(this, KIND);
     this.name = checkName(this, KIND, 'name', props.name ?? id);
     claimName(this, KIND, 'name', this.name);
     validateChartInvariants(this);
@@ -167,7 +168,6 @@ export class InferenceService extends Construct implements IInferenceService {
 
   /** Checks every prop (in this order: the first mistake is reported) and resolves the parts of the pod. */
   private checkedParts(props: InferenceServiceProps): ServiceParts {
-    checkServerPorts(this, this.server);
     checkGpu(this, this.server, props.gpu);
     this.scaling._validate(this);
     requireScrape(this);

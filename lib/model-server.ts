@@ -1,8 +1,10 @@
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import {
   CustomServerOptions, HealthCheck, ServerConfigFile, SglangOptions, TfServingOptions, TgiOptions, TorchServeOptions,
   TritonOptions, VllmOptions,
 } from './model-server-options';
+import { checkServer } from './private/servers/checks';
 import { customSpec } from './private/servers/custom';
 import { sglangSpec } from './private/servers/sglang';
 import { ServerMetrics, ServerRenderContext, ServerSpec } from './private/servers/spec';
@@ -33,7 +35,7 @@ export class ModelServer {
    * @see https://docs.vllm.ai/en/latest/deployment/k8s.html
    */
   public static vllm(options: VllmOptions): ModelServer {
-    return new ModelServer(vllmSpec(options));
+    return new ModelServer(vllmSpec(options ?? {}));
   }
 
   /**
@@ -45,7 +47,7 @@ export class ModelServer {
    * @see https://huggingface.co/docs/text-generation-inference/reference/launcher
    */
   public static tgi(options: TgiOptions): ModelServer {
-    return new ModelServer(tgiSpec(options));
+    return new ModelServer(tgiSpec(options ?? {}));
   }
 
   /**
@@ -57,7 +59,7 @@ export class ModelServer {
    * @see https://github.com/triton-inference-server/server/blob/main/docs/user_guide/metrics.md
    */
   public static triton(options: TritonOptions = {}): ModelServer {
-    return new ModelServer(tritonSpec(options));
+    return new ModelServer(tritonSpec(options ?? {}));
   }
 
   /**
@@ -70,7 +72,7 @@ export class ModelServer {
    * @see https://www.tensorflow.org/tfx/serving/serving_config#monitoring_configuration
    */
   public static tfServing(options: TfServingOptions): ModelServer {
-    return new ModelServer(tfServingSpec(options));
+    return new ModelServer(tfServingSpec(options ?? {}));
   }
 
   /**
@@ -82,7 +84,7 @@ export class ModelServer {
    * @see https://pytorch.org/serve/metrics.html
    */
   public static torchServe(options: TorchServeOptions = {}): ModelServer {
-    return new ModelServer(torchServeSpec(options));
+    return new ModelServer(torchServeSpec(options ?? {}));
   }
 
   /**
@@ -94,14 +96,14 @@ export class ModelServer {
    * @see https://docs.sglang.ai/references/production_metrics.html
    */
   public static sglang(options: SglangOptions): ModelServer {
-    return new ModelServer(sglangSpec(options));
+    return new ModelServer(sglangSpec(options ?? {}));
   }
 
   /**
    * Any other server: you give the image, ports, health paths, metrics and drain flag.
    */
   public static custom(options: CustomServerOptions): ModelServer {
-    return new ModelServer(customSpec(options));
+    return new ModelServer(customSpec(options ?? {}));
   }
 
   /** Preset name: `vllm`, `tgi`, `triton`, `tf-serving`, `torchserve`, `sglang` or `custom`. */
@@ -181,6 +183,15 @@ export class ModelServer {
     this.needsModelVolume = spec.needsModel ?? false;
     this._metrics = spec.metrics ?? {};
     this.spec = spec;
+  }
+
+  /**
+   * Checks the options the preset was given (their types, the ports, the parallelism) where `scope`,
+   * a construct of kind `kind`, binds the server: JavaScript and Python callers are not held to the types.
+   * @internal
+   */
+  public _check(scope: IConstruct, kind: string): void {
+    checkServer(scope, kind, this.spec);
   }
 
   /**

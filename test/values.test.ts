@@ -161,6 +161,14 @@ describe('sizes and ports', () => {
     expectRefused({ server: custom({ grpcPort: 9000, metricsPort: 9000 }), gpu: undefined },
       /invalid server.grpcPort: received 9000; allowed: a port other than metricsPort \(9000\)/, ErrorCode.PORT_CONFLICT);
   });
+  test("throws when a custom server's health or metrics path, or a writable folder, is not absolute", () => {
+    expectRefused({ server: custom({ livenessPath: 'healthz' }), gpu: undefined },
+      /invalid server.livenessPath: received 'healthz'; allowed: an absolute path without spaces, e.g. \/healthz. Fix: start server.livenessPath with \//, ErrorCode.INVALID_PATH);
+    expectRefused({ server: custom({ metricsPath: 'metrics' }), gpu: undefined }, /invalid server.metricsPath: received 'metrics'/, ErrorCode.INVALID_PATH);
+    expectRefused({ server: custom({ writablePaths: ['/tmp', 'cache'] }), gpu: undefined }, /invalid server.writablePaths\[1\]: received 'cache'/, ErrorCode.INVALID_PATH);
+    expectRefused({ server: ModelServer.tfServing({ modelName: 'resnet', modelBasePath: 'models/resnet' }), gpu: undefined },
+      /invalid server.modelBasePath: received 'models\/resnet'/, ErrorCode.INVALID_PATH);
+  });
 });
 
 describe('values from JavaScript and Python, whose types no compiler checked', () => {
@@ -199,6 +207,33 @@ describe('values from JavaScript and Python, whose types no compiler checked', (
     expectWrongType({ server: custom({ httpPort: '8080' as any }), gpu: undefined }, /invalid server.httpPort: received '8080'; allowed: a number/);
     expectWrongType({ scaling: Scaling.onQueueDepth({ maxReplicas: 4, metricsApi: 'keda' as any }) },
       /invalid scaling.metricsApi: received 'keda'; allowed: a QueueMetricsApi: 'Pods', 'External', 'KEDA'/);
+  });
+
+  test('throws when one string is given where a preset expects a list of strings, or a list holds a number', () => {
+    // Spread into the container's args, 'abc' would become three arguments 'a', 'b', 'c'.
+    expectWrongType({ server: vllm({ extraArgs: '--max-model-len=8192' as any }) },
+      /^InferenceService 'test\/svc': invalid server.extraArgs: received '--max-model-len=8192'; allowed: a list, e.g. \['--max-model-len=8192'\]/);
+    expectWrongType({ server: vllm({ extraArgs: ['--max-loras', 4] as any }) }, /invalid server.extraArgs\[1\]: received 4; allowed: a string/);
+    expectWrongType({ server: ModelServer.torchServe({ models: 'resnet=resnet-18.mar' as any }), gpu: undefined },
+      /invalid server.models: received 'resnet=resnet-18.mar'; allowed: a list/);
+    expectWrongType({ server: custom({ args: '--workers=2' as any }), gpu: undefined }, /invalid server.args: received '--workers=2'; allowed: a list/);
+    expectWrongType({ server: custom({ command: 'python' as any }), gpu: undefined }, /invalid server.command: received 'python'; allowed: a list/);
+    expectWrongType({ server: custom({ writablePaths: '/tmp' as any }), gpu: undefined }, /invalid server.writablePaths: received '\/tmp'; allowed: a list/);
+  });
+
+  test('throws when a preset\'s strings, a custom server\'s env or flags, or a GPU\'s tolerateTaint have the wrong type', () => {
+    expectWrongType({ server: vllm({ model: 7 as any }) }, /invalid server.model: received 7; allowed: a string/);
+    expectWrongType({ server: vllm({ image: ['vllm/vllm-openai:v0.18.0'] as any }) }, /invalid server.image: received \["vllm\/vllm-openai:v0.18.0"\]; allowed: a string/);
+    expectWrongType({ server: ModelServer.tfServing({} as any), gpu: undefined }, /invalid server.modelName: received nothing; allowed: a non-empty string/);
+    expectWrongType({ server: custom({ env: 'LOG_LEVEL=info' as any }), gpu: undefined }, /invalid server.env: received 'LOG_LEVEL=info'; allowed: a map of strings/);
+    expectWrongType({ server: custom({ env: { WORKERS: 2 } as any }), gpu: undefined }, /invalid server.env.WORKERS: received 2; allowed: a string/);
+    expectWrongType({ server: custom({ exposesMetrics: 'false' as any }), gpu: undefined }, /invalid server.exposesMetrics: received 'false'; allowed: true or false/);
+    expectWrongType({ gpu: Gpu.nvidia(1, { tolerateTaint: 'false' as any }) }, /invalid gpu.tolerateTaint: received 'false'; allowed: true or false/);
+  });
+
+  test('a preset called with no options at all fails with the construct path, not a TypeError', () => {
+    const build = () => new InferenceService(chart(), 'svc', { server: ModelServer.vllm(undefined as any), gpu: Gpu.nvidia(1) });
+    expect(build).toThrow(expect.objectContaining({ name: 'InferenceConfigError', constructPath: 'test/svc', code: ErrorCode.MODEL_VOLUME_REQUIRED }));
   });
 
   test('valid values of the right types still synthesize', () => {

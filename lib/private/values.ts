@@ -100,6 +100,53 @@ export function requireList<V extends unknown[] | undefined>(site: ValueSite, va
   return value;
 }
 
+/** A string (`example`: one that would do); when `required`, a non-empty one. */
+export function requireString<V extends string | undefined>(site: ValueSite, value: V, example: string, required = false): V {
+  if ((value !== undefined || required) && (typeof value !== 'string' || (required && value === ''))) {
+    refuseType(site, value, required ? 'a non-empty string' : 'a string', `'${example}'`);
+  }
+  return value;
+}
+
+/** `true` or `false` (not the string `'false'`, which JavaScript would take for true). */
+export function requireBoolean<V extends boolean | undefined>(site: ValueSite, value: V): V {
+  if (value !== undefined && typeof value !== 'boolean') refuseType(site, value, 'true or false', 'false');
+  return value;
+}
+
+/**
+ * A list of strings: a string where the list is expected would be spread character by character,
+ * and a number in a container's args is refused by the API server.
+ */
+export function requireStrings<V extends string[] | undefined>(site: ValueSite, value: V, example: string): V {
+  requireList(site, value, example);
+  const bad = value?.find((item) => typeof item !== 'string');
+  if (value !== undefined && bad !== undefined) refuseType({ ...site, prop: `${site.prop}[${value.indexOf(bad)}]` }, bad, 'a string', `'${String(bad)}'`);
+  return value;
+}
+
+/** A map of strings to strings, such as environment variables. */
+export function requireStringMap<V extends { [key: string]: string } | undefined>(site: ValueSite, value: V, example: string): V {
+  if (value === undefined) return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) refuseType(site, value, 'a map of strings', example);
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') refuseType({ ...site, prop: `${site.prop}.${key}` }, item, 'a string', `'${String(item)}'`);
+  }
+  return value;
+}
+
+/**
+ * An absolute path inside the container or an HTTP path: a string starting with `/`, without
+ * whitespace (a probe path `healthz` or a folder `tmp` is refused by Kubernetes or never matches).
+ */
+export function requireAbsolutePath<V extends string | undefined>(site: ValueSite, value: V, example: string): V {
+  requireString(site, value, example);
+  if (value !== undefined && !/^\/\S*$/.test(value)) {
+    refuse(site, ErrorCode.INVALID_PATH, value, `an absolute path without spaces, e.g. ${example}`, `start ${site.prop} with /`);
+  }
+  return value;
+}
+
 /**
  * A cdk8s Duration in whole seconds (Kubernetes counts these in seconds; `Duration.millis(2500)`
  * cannot be written), at most `maxSeconds` (int32 by default).

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import type { CustomServerOptions } from '../../model-server-options';
+import { option } from './checks';
 import { ServerSpec, predictorDefaults } from './spec';
 
 /** A server described entirely by its options (see `ModelServer.custom`). */
@@ -26,5 +27,19 @@ export function customSpec(options: CustomServerOptions): ServerSpec {
     env: { ...options.env },
     defaultStartupTimeout: options.defaultStartupTimeout ?? Duration.minutes(5),
     model: options.image,
+    checks: [
+      option.required('image', options.image, 'registry.example.com/team/model-server:1.4.2'),
+      option.boolean('exposesMetrics', options.exposesMetrics),
+      option.path('metricsPath', options.metricsPath, '/metrics'),
+      option.path('livenessPath', options.livenessPath, '/healthz'),
+      option.path('readinessPath', options.readinessPath, '/ready'),
+      option.strings('command', options.command, "['python', '-m', 'server']"),
+      option.strings('args', options.args, "['--workers=2']"),
+      option.string('drainFlag', options.drainFlag, '--graceful-timeout'),
+      option.string('queueDepthMetric', options.queueDepthMetric, 'queue_depth'),
+      option.paths('writablePaths', options.writablePaths, '/tmp'),
+      option.env('env', options.env),
+      option.duration('defaultStartupTimeout', options.defaultStartupTimeout),
+    ],
   };
 }

@@ -1,4 +1,5 @@
 import type { SglangOptions } from '../../model-server-options';
+import { baseChecks, option } from './checks';
 import { llmCache, llmDefaults } from './llm';
 import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort } from './spec';
 
@@ -37,5 +38,7 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     ...llmDefaults(options.model),
     model: options.model,
     metrics: SGLANG_METRICS,
+
+    checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct')],
   };
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import type { HealthCheck, ServerConfigFile } from '../../model-server-options';
+import type { ValueSite } from '../values';
 
 /**
  * Settings of the pod that a server needs to render its command line.
@@ -45,6 +46,13 @@ export interface ServerMetrics {
   readonly running?: string;
 }
 
+/** One option a preset was given, and the check it must pass where a construct binds the server (see `checks.ts`). */
+export interface OptionCheck {
+  /** The option's name, e.g. `extraArgs`. */
+  readonly prop: string;
+  readonly check: (site: ValueSite) => void;
+}
+
 /**
  * Everything the library knows about one model server: what a preset module returns and a
  * `ModelServer` exposes.
@@ -87,6 +95,8 @@ export interface ServerSpec {
   readonly metrics?: ServerMetrics;
   /** What a ModelVolume's version must look like for this server to load it, if it cares. */
   readonly modelVersion?: ModelVersionRule;
+  /** The options the preset was given, each with its check, run where a construct binds the server. */
+  readonly checks?: OptionCheck[];
 }
 
 /** The aggregation every request-rate query uses: one series per namespace and service. */
@@ -134,5 +144,6 @@ export function predictorDefaults() {
  * library does not read (then several engine copies share the replica's GPUs).
  */
 export function noDataParallelIn(extraArgs: string[] | undefined, dataParallelFlags: string[]): boolean {
-  return !(extraArgs ?? []).some((a) => dataParallelFlags.some((f) => a === f || a.startsWith(`${f}=`)));
+  // extraArgs is checked to be a list only when a service binds the server; until then it may be anything.
+  return !(Array.isArray(extraArgs) ? extraArgs : []).some((a) => dataParallelFlags.some((f) => a === f || (typeof a === 'string' && a.startsWith(`${f}=`))));
 }

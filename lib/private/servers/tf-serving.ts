@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import type { TfServingOptions } from '../../model-server-options';
+import { baseChecks, option } from './checks';
 import { ModelVersionRule, ServerSpec, predictorDefaults } from './spec';
 
 const GRPC_PORT = 8500;
@@ -47,5 +48,10 @@ export function tfServingSpec(options: TfServingOptions): ServerSpec {
     defaultStartupTimeout: Duration.minutes(3),
     defaultMaxRequestDuration: Duration.seconds(30),
     model: options.modelName,
+    checks: [
+      ...baseChecks(options),
+      option.required('modelName', options.modelName, 'resnet50'),
+      option.path('modelBasePath', options.modelBasePath, '/models/resnet50'),
+    ],
   };
 }

@@ -1,4 +1,5 @@
 import type { TgiOptions } from '../../model-server-options';
+import { baseChecks, option } from './checks';
 import { llmDefaults } from './llm';
 import { ServerMetrics, ServerSpec, flagAboveOne, onePort, rateByService } from './spec';
 
@@ -42,5 +43,7 @@ export function tgiSpec(options: TgiOptions): ServerSpec {
     ...llmDefaults(options.model),
     model: options.model,
     metrics: TGI_METRICS,
+
+    checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct')],
   };
 }

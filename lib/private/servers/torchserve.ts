@@ -1,4 +1,5 @@
 import type { TorchServeOptions } from '../../model-server-options';
+import { baseChecks, option } from './checks';
 import { ServerSpec, predictorDefaults } from './spec';
 
 /** Inference API; the management API (8081) is not exposed. */
@@ -8,7 +9,8 @@ const HOME = '/home/model-server';
 
 /** TorchServe (see `ModelServer.torchServe`); no metrics known to the library beyond the scrape endpoint. */
 export function torchServeSpec(options: TorchServeOptions): ServerSpec {
-  const models = options.models ?? ['all'];
+  // Checked to be a list only when a service binds the server (see checks.ts); never joined before that.
+  const models = Array.isArray(options.models) ? options.models : ['all'];
   return {
     ...predictorDefaults(),
     kind: 'torchserve',
@@ -32,5 +34,10 @@ export function torchServeSpec(options: TorchServeOptions): ServerSpec {
     writablePaths: ['/tmp', `${HOME}/logs`, `${HOME}/tmp`],
     env: { TS_METRICS_MODE: 'prometheus', LOG_LOCATION: `${HOME}/logs`, METRICS_LOCATION: `${HOME}/logs` },
     model: models.join(','),
+    checks: [
+      ...baseChecks(options),
+      option.path('modelStore', options.modelStore, '/home/model-server/model-store'),
+      option.strings('models', options.models, "['resnet=resnet-18.mar']"),
+    ],
   };
 }

@@ -1,4 +1,5 @@
 import type { TritonOptions } from '../../model-server-options';
+import { baseChecks, option } from './checks';
 import { ServerMetrics, ServerSpec, predictorDefaults, rateByService } from './spec';
 
 const HTTP_PORT = 8000;
@@ -42,5 +43,7 @@ export function tritonSpec(options: TritonOptions): ServerSpec {
     queueDepthMetric: 'nv_inference_pending_request_count',
     model: repository,
     metrics: TRITON_METRICS,
+
+    checks: [...baseChecks(options), option.string('modelRepository', options.modelRepository, '/models')],
   };
 }

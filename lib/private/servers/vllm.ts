@@ -1,4 +1,5 @@
 import type { VllmOptions } from '../../model-server-options';
+import { baseChecks, option } from './checks';
 import { llmCache, llmDefaults } from './llm';
 import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort, rateByService } from './spec';
 
@@ -51,5 +52,10 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
     ...llmDefaults(options.model),
     model: options.servedModelName ?? options.model,
     metrics: VLLM_METRICS,
+    checks: [
+      ...baseChecks(options),
+      option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'),
+      option.string('servedModelName', options.servedModelName, 'chat'),
+    ],
   };
 }

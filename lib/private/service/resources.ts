@@ -6,7 +6,7 @@ import { Gpu } from '../../gpu';
 import type { InferenceServiceProps } from '../../inference-service-props';
 import type { ModelServer } from '../../model-server';
 import { isLabelValue } from '../../names';
-import { INT32_MAX, millicores, requireCpu, requireInstance, requireNumber, requireSize } from '../values';
+import { INT32_MAX, millicores, requireBoolean, requireCpu, requireInstance, requireNumber, requireSize } from '../values';
 import { fail, site } from './fail';
 import { PodPatches } from './kube-patches';
 
@@ -18,21 +18,12 @@ export type ResourceOptions = Pick<InferenceServiceProps, 'cpu' | 'cpuLimit' | '
 
 /**
  * Refuses a GPU that is not a Gpu, a count that is not whole, a product that is no label value, a
- * parallelism of the server that is not whole, or a GPU count that differs from that parallelism.
+ * `tolerateTaint` that is not a boolean, or a GPU count that differs from the server's parallelism
+ * (which the server checked is whole).
  */
 export function checkGpu(scope: IConstruct, server: ModelServer, gpu: Gpu | undefined): void {
   requireInstance(site(scope, 'gpu'), gpu, Gpu, 'Gpu.nvidia(1)');
   if (gpu) checkGpuRequest(scope, gpu);
-  for (const [prop, value] of Object.entries(server._parallelismOptions)) {
-    requireNumber(site(scope, `server.${prop}`), value);
-    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > INT32_MAX)) {
-      fail(scope, {
-        code: ErrorCode.INVALID_PARALLELISM,
-        prop: `server.${prop}`, received: value, allowed: 'a whole number of GPUs, 1 or more',
-        fix: `set ${prop} to the number of GPUs the model is split across, e.g. 2, or leave it out for 1`,
-      });
-    }
-  }
   checkParallelism(scope, server, gpu);
 }
 
@@ -45,6 +36,7 @@ function checkGpuRequest(scope: IConstruct, gpu: Gpu): void {
       prop: 'gpu', received: gpu.count, allowed: 'a whole number of GPUs, 1 or more', fix: 'request whole GPUs, e.g. Gpu.nvidia(1), or omit gpu for CPU inference',
     });
   }
+  requireBoolean(site(scope, 'gpu.tolerateTaint'), gpu.tolerateTaint);
   const product = gpu.product;
   if (product !== undefined && (typeof product !== 'string' || product === '' || !isLabelValue(product))) {
     fail(scope, {

@@ -4,8 +4,7 @@ import { ErrorCode } from '../../error-codes';
 import type { ModelServer } from '../../model-server';
 import type { ModelMount, ModelVolume } from '../../model-volume';
 import { isSecretName } from '../../names';
-import { requireWholeNumber } from '../values';
-import { fail, site } from './fail';
+import { fail } from './fail';
 import { ServiceLifecycle } from './lifecycle';
 import { writableVolumeSizes } from './pod-volumes';
 import { ServiceResources } from './resources';
@@ -49,25 +48,6 @@ export function containerPorts(server: ModelServer): kplus.ContainerPort[] {
   if (server.grpcPort !== undefined) ports.push({ name: 'grpc', number: server.grpcPort });
   if (server.metricsPort !== undefined && server.metricsPort !== server.httpPort) ports.push({ name: 'metrics', number: server.metricsPort });
   return ports;
-}
-
-/**
- * Refuses server ports outside 1–65535, and a gRPC port that is the HTTP port or a metrics port
- * that is the gRPC port: a container cannot declare one port twice.
- */
-export function checkServerPorts(scope: IConstruct, server: ModelServer): void {
-  const ports = { httpPort: server.httpPort, grpcPort: server.grpcPort, metricsPort: server.metricsPort };
-  for (const [prop, port] of Object.entries(ports)) requireWholeNumber(site(scope, `server.${prop}`), port, { min: 1, max: 65535 });
-  const conflict = server.grpcPort === undefined ? undefined
-    : server.grpcPort === server.httpPort ? 'httpPort' : server.grpcPort === server.metricsPort ? 'metricsPort' : undefined;
-  if (conflict !== undefined) {
-    fail(scope, {
-      code: ErrorCode.PORT_CONFLICT,
-      prop: 'server.grpcPort', received: server.grpcPort,
-      allowed: `a port other than ${conflict} (${server.grpcPort}): HTTP and gRPC are served on separate ports (metrics may share the HTTP port)`,
-      fix: 'give the gRPC port its own number, e.g. httpPort 8080 and grpcPort 8081, or leave grpcPort out',
-    });
-  }
 }
 
 /** The ports clients send inference requests to (HTTP and gRPC). */
