@@ -175,10 +175,38 @@ function libraryObjectIds(objects) {
   return ids;
 }
 
-function excepted(finding, exceptions, libraryIds) {
+/**
+ * `Kind/namespace/name` of every Deployment that runs one replica at the fewest: its own `replicas`,
+ * else the minimum of the autoscaler (HPA, KEDA ScaledObject) that scales it or the Argo Rollout
+ * that takes it over, else Kubernetes' default of 1.
+ */
+function singleReplicaIds(objects) {
+  const key = (kind, ns, name) => `${kind}/${ns ?? '(default)'}/${name}`;
+  const scalerMin = new Map();
+  for (const o of objects) {
+    const target = o.spec?.scaleTargetRef;
+    if (o.kind === 'HorizontalPodAutoscaler' && target) scalerMin.set(key(target.kind, o.metadata.namespace, target.name), o.spec.minReplicas ?? 1);
+    if (o.kind === 'ScaledObject' && target) scalerMin.set(key(target.kind ?? 'Deployment', o.metadata.namespace, target.name), o.spec.minReplicaCount ?? 0);
+  }
+  const rolloutMin = new Map();
+  for (const o of objects.filter((r) => r.kind === 'Rollout' && r.spec?.workloadRef)) {
+    const min = o.spec.replicas ?? scalerMin.get(key('Rollout', o.metadata.namespace, o.metadata.name)) ?? 1;
+    rolloutMin.set(key(o.spec.workloadRef.kind, o.metadata.namespace, o.spec.workloadRef.name), min);
+  }
+  const ids = new Set();
+  for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+    const id = key('Deployment', d.metadata.namespace, d.metadata.name);
+    const min = d.spec?.replicas ?? rolloutMin.get(id) ?? scalerMin.get(id) ?? 1;
+    if (min < 2) ids.add(id).add(key('Deployment', d.metadata.namespace ?? 'default', d.metadata.name));
+  }
+  return ids;
+}
+
+function excepted(finding, exceptions, libraryIds, singleReplicas) {
   return exceptions.find((e) => e.tool === finding.tool && e.check === finding.check
     && (e.objects ?? ['*']).some((o) => glob(o).test(finding.object))
-    && (!e.libraryObjects || libraryIds.has(finding.object)));
+    && (!e.libraryObjects || libraryIds.has(finding.object))
+    && (!e.singleReplica || singleReplicas.has(finding.object)));
 }
 
 function main() {
@@ -186,6 +214,7 @@ function main() {
   ensureTools();
   const exceptions = [...loadExceptions(LIBRARY_CHOICES), ...loadExceptions(args.exceptions)];
   const libraryIds = new Set();
+  const singleReplicas = new Set();
   const timings = {};
   const all = [];
   let fileCount = 0;
@@ -198,6 +227,7 @@ function main() {
     const objects = [...docs.values()].flat();
     objectCount += objects.length;
     for (const id of libraryObjectIds(objects)) libraryIds.add(id);
+    for (const id of singleReplicaIds(objects)) singleReplicas.add(id);
     const timed = (name, fn) => {
       const t = Date.now();
       const out = fn();
@@ -212,7 +242,7 @@ function main() {
       ...timed('invariants', () => invariants(objects)),
     );
   }
-  const results = all.map((f) => ({ ...f, exception: excepted(f, exceptions, libraryIds)?.reason }));
+  const results = all.map((f) => ({ ...f, exception: excepted(f, exceptions, libraryIds, singleReplicas)?.reason }));
   const failures = results.filter((f) => !f.exception);
   if (args.json) {
     process.stdout.write(JSON.stringify({ files: fileCount, objects: objectCount, findings: results, timings }, null, 2) + '\n');

@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Yaml } from 'cdk8s';
 import { parse } from 'yaml';
+import { PROPERTY_E2E_APPS, PROPERTY_SEED, generatedApps } from './e2e/properties';
 
 // Everything synthesized is judged by upstream tools (installed by scripts/install-tools.sh,
 // which the test setup runs): kubectl-validate, kube-score, checkov, the Pod Security Admission
@@ -73,6 +75,36 @@ describe('npm run validate', () => {
   });
 });
 
+describe('generated apps (property-based, test/properties/arbitraries.ts) pass every validator', () => {
+  // The apps the control-plane e2e dry-runs, judged here by the validators. Accepted: the library's
+  // choices (validation/library-choices.yaml) and the generator's own (test/properties/validation-exceptions.yaml),
+  // nothing else. One folder per Kubernetes target, as `--min-version` says.
+  test('valid generated apps have no finding but the library\'s accepted choices', () => {
+    const apps = generatedApps(PROPERTY_SEED, PROPERTY_E2E_APPS);
+    expect(apps.length).toBe(PROPERTY_E2E_APPS);
+    const generatorChoices = path.join(root, 'test', 'properties', 'validation-exceptions.yaml');
+    const failing: Finding[] = [];
+    // kubectl-validate ships schemas up to 1.30: apps that target 1.33 are judged by the 1.37 API server's dry run (e2e).
+    for (const target of ['1.27', '1.30', '1.33']) {
+      const ofTarget = apps.filter((a) => targetOf(a.spec) === target);
+      if (ofTarget.length === 0) continue;
+      const folder = path.join(work, `generated-${target}`);
+      fs.mkdirSync(folder, { recursive: true });
+      for (const app of ofTarget) fs.writeFileSync(path.join(folder, `${app.name}.yaml`), Yaml.stringify(...app.manifests));
+      const { report, stderr } = validate(folder, '--exceptions', generatorChoices, '--min-version', target);
+      if (!report) throw new Error(`validate gave no report: ${stderr}`);
+      failing.push(...report.findings.filter((f) => !f.exception));
+    }
+    expect({ seed: PROPERTY_SEED, failing }).toEqual({ seed: PROPERTY_SEED, failing: [] });
+  }, 120_000);
+});
+
+/** The newest Kubernetes version an app's volumes or baseline target (`1.27` when none says). */
+function targetOf(spec: unknown): string {
+  const versions = [...JSON.stringify(spec).matchAll(/"kubernetesVersion":"1\.(\d+)"/g)].map((m) => Number(m[1]));
+  return `1.${Math.max(27, ...versions)}`;
+}
+
 describe('the library\'s own choices are accepted for every app, and only for its objects', () => {
   test('a single-replica service without a namespace validates; the same findings on the user\'s own Deployment fail', () => {
     const { status, report } = validate(synth('test/fixtures/single-replica-app.ts'));
@@ -108,6 +140,10 @@ describe('the checks bite: each broken fixture fails', () => {
     ['latest-image', [{ tool: 'kube-score', check: 'container-image-tag' }, { tool: 'checkov', check: 'CKV_K8S_14' }]],
     ['missing-probes', [{ tool: 'checkov', check: 'CKV_K8S_8' }, { tool: 'checkov', check: 'CKV_K8S_9' }]],
     ['invalid-name', [{ tool: 'kubectl-validate', check: 'kubernetes-1.27', object: 'Deployment/fixtures/Web_Server', message: expect.stringContaining('RFC 1123') }]],
+    ['replicated-without-pdb', [
+      { tool: 'kube-score', check: 'deployment-has-poddisruptionbudget', object: 'Deployment/fixtures/replicated' },
+      { tool: 'kube-score', check: 'deployment-has-poddisruptionbudget', object: 'Deployment/fixtures/scaled' },
+    ]],
     ['service-selects-no-pods', [
       { tool: 'kube-score', check: 'service-targets-pod', object: 'Service/fixtures/web' },
       { tool: 'invariants', check: 'selector-matches-pods', object: 'Service/fixtures/web' },
@@ -119,6 +155,14 @@ describe('the checks bite: each broken fixture fails', () => {
     expect(status).toBe(1);
     const failing = report!.findings.filter((f) => !f.exception);
     for (const e of expected) expect(failing).toContainEqual(expect.objectContaining(e));
+  });
+
+  test('a library Deployment without a PodDisruptionBudget is accepted only when it runs one replica at the fewest', () => {
+    const { report } = validate('test/fixtures/broken/replicated-without-pdb');
+    const pdb = report!.findings.filter((f) => f.check === 'deployment-has-poddisruptionbudget');
+    expect(pdb.map((f) => [f.object, f.exception === undefined ? 'fails' : 'accepted']).sort()).toEqual([
+      ['Deployment/fixtures/replicated', 'fails'], ['Deployment/fixtures/scaled', 'fails'], ['Deployment/fixtures/single', 'accepted'],
+    ]);
   });
 
   test('an exception without a reason is refused', () => {
