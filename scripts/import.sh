@@ -24,3 +24,5 @@ group traefik.io middlewares
 group argoproj.io rollouts analysistemplates
 group keda.sh scaledobjects
 group external-secrets.io externalsecrets
+group inference.networking.k8s.io inferencepools
+group leaderworkerset.x-k8s.io leaderworkersets
