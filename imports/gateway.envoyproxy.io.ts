@@ -5222,6 +5222,3504 @@ export function toJson_BackendTrafficPolicySpecRateLimitLocalRulesCostResponseMe
 
 
 /**
+ * EnvoyExtensionPolicy allows the user to configure various envoy extensibility options for the Gateway.
+ *
+ * @schema EnvoyExtensionPolicy
+ */
+export class EnvoyExtensionPolicy extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "EnvoyExtensionPolicy"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'EnvoyExtensionPolicy',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "EnvoyExtensionPolicy".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: EnvoyExtensionPolicyProps): any {
+    return {
+      ...EnvoyExtensionPolicy.GVK,
+      ...toJson_EnvoyExtensionPolicyProps(props),
+    };
+  }
+
+  /**
+   * Defines a "EnvoyExtensionPolicy" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: EnvoyExtensionPolicyProps) {
+    super(scope, id, {
+      ...EnvoyExtensionPolicy.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...EnvoyExtensionPolicy.GVK,
+      ...toJson_EnvoyExtensionPolicyProps(resolved),
+    };
+  }
+}
+
+/**
+ * EnvoyExtensionPolicy allows the user to configure various envoy extensibility options for the Gateway.
+ *
+ * @schema EnvoyExtensionPolicy
+ */
+export interface EnvoyExtensionPolicyProps {
+  /**
+   * @schema EnvoyExtensionPolicy#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Spec defines the desired state of EnvoyExtensionPolicy.
+   *
+   * @schema EnvoyExtensionPolicy#spec
+   */
+  readonly spec: EnvoyExtensionPolicySpec;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicyProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicyProps(obj: EnvoyExtensionPolicyProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_EnvoyExtensionPolicySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Spec defines the desired state of EnvoyExtensionPolicy.
+ *
+ * @schema EnvoyExtensionPolicySpec
+ */
+export interface EnvoyExtensionPolicySpec {
+  /**
+   * ExtProc is an ordered list of external processing filters
+   * that should be added to the envoy filter chain
+   *
+   * @schema EnvoyExtensionPolicySpec#extProc
+   */
+  readonly extProc?: EnvoyExtensionPolicySpecExtProc[];
+
+  /**
+   * Lua is an ordered list of Lua filters
+   * that should be added to the envoy filter chain
+   *
+   * @schema EnvoyExtensionPolicySpec#lua
+   */
+  readonly lua?: EnvoyExtensionPolicySpecLua[];
+
+  /**
+   * TargetRef is the name of the resource this policy is being attached to.
+   * This policy and the TargetRef MUST be in the same namespace for this
+   * Policy to have effect
+   *
+   * Deprecated: use targetRefs/targetSelectors instead
+   *
+   * @schema EnvoyExtensionPolicySpec#targetRef
+   */
+  readonly targetRef?: EnvoyExtensionPolicySpecTargetRef;
+
+  /**
+   * TargetRefs are the names of the Gateway resources this policy
+   * is being attached to.
+   *
+   * @schema EnvoyExtensionPolicySpec#targetRefs
+   */
+  readonly targetRefs?: EnvoyExtensionPolicySpecTargetRefs[];
+
+  /**
+   * TargetSelectors allow targeting resources for this policy based on labels
+   *
+   * @schema EnvoyExtensionPolicySpec#targetSelectors
+   */
+  readonly targetSelectors?: EnvoyExtensionPolicySpecTargetSelectors[];
+
+  /**
+   * Wasm is a list of Wasm extensions to be loaded by the Gateway.
+   * Order matters, as the extensions will be loaded in the order they are
+   * defined in this list.
+   *
+   * @schema EnvoyExtensionPolicySpec#wasm
+   */
+  readonly wasm?: EnvoyExtensionPolicySpecWasm[];
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpec(obj: EnvoyExtensionPolicySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extProc': obj.extProc?.map(y => toJson_EnvoyExtensionPolicySpecExtProc(y)),
+    'lua': obj.lua?.map(y => toJson_EnvoyExtensionPolicySpecLua(y)),
+    'targetRef': toJson_EnvoyExtensionPolicySpecTargetRef(obj.targetRef),
+    'targetRefs': obj.targetRefs?.map(y => toJson_EnvoyExtensionPolicySpecTargetRefs(y)),
+    'targetSelectors': obj.targetSelectors?.map(y => toJson_EnvoyExtensionPolicySpecTargetSelectors(y)),
+    'wasm': obj.wasm?.map(y => toJson_EnvoyExtensionPolicySpecWasm(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExtProc defines the configuration for External Processing filter.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProc
+ */
+export interface EnvoyExtensionPolicySpecExtProc {
+  /**
+   * BackendRef references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * Deprecated: Use BackendRefs instead.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProc#backendRef
+   */
+  readonly backendRef?: EnvoyExtensionPolicySpecExtProcBackendRef;
+
+  /**
+   * BackendRefs references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProc#backendRefs
+   */
+  readonly backendRefs?: EnvoyExtensionPolicySpecExtProcBackendRefs[];
+
+  /**
+   * BackendSettings holds configuration for managing the connection
+   * to the backend.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProc#backendSettings
+   */
+  readonly backendSettings?: EnvoyExtensionPolicySpecExtProcBackendSettings;
+
+  /**
+   * FailOpen is a switch used to control the behavior when failing to call the external processor.
+   *
+   * If FailOpen is set to true, the system bypasses the ExtProc extension and
+   * allows the traffic to pass through. If it is set to false or
+   * not set (defaulting to false), the system blocks the traffic and returns
+   * an HTTP 5xx error.
+   *
+   * If set to true, the ExtProc extension will also be bypassed if the configuration is invalid.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProc#failOpen
+   */
+  readonly failOpen?: boolean;
+
+  /**
+   * MessageTimeout is the timeout for a response to be returned from the external processor
+   * Default: 200ms
+   *
+   * @schema EnvoyExtensionPolicySpecExtProc#messageTimeout
+   */
+  readonly messageTimeout?: string;
+
+  /**
+   * Metadata defines options related to the sending and receiving of dynamic metadata.
+   * These options define which metadata namespaces would be sent to the processor and which dynamic metadata
+   * namespaces the processor would be permitted to emit metadata to.
+   * Users can specify custom namespaces or well-known envoy metadata namespace (such as envoy.filters.http.ext_authz)
+   * documented here: https://www.envoyproxy.io/docs/envoy/latest/configuration/advanced/well_known_dynamic_metadata#well-known-dynamic-metadata
+   * Default: no metadata context is sent or received from the external processor
+   *
+   * @schema EnvoyExtensionPolicySpecExtProc#metadata
+   */
+  readonly metadata?: EnvoyExtensionPolicySpecExtProcMetadata;
+
+  /**
+   * ProcessingMode defines how request and response body is processed
+   * Default: header and body are not sent to the external processor
+   *
+   * @schema EnvoyExtensionPolicySpecExtProc#processingMode
+   */
+  readonly processingMode?: EnvoyExtensionPolicySpecExtProcProcessingMode;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProc(obj: EnvoyExtensionPolicySpecExtProc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendRef': toJson_EnvoyExtensionPolicySpecExtProcBackendRef(obj.backendRef),
+    'backendRefs': obj.backendRefs?.map(y => toJson_EnvoyExtensionPolicySpecExtProcBackendRefs(y)),
+    'backendSettings': toJson_EnvoyExtensionPolicySpecExtProcBackendSettings(obj.backendSettings),
+    'failOpen': obj.failOpen,
+    'messageTimeout': obj.messageTimeout,
+    'metadata': toJson_EnvoyExtensionPolicySpecExtProcMetadata(obj.metadata),
+    'processingMode': toJson_EnvoyExtensionPolicySpecExtProcProcessingMode(obj.processingMode),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Lua defines a Lua extension
+ * Only one of Inline or ValueRef must be set
+ *
+ * @schema EnvoyExtensionPolicySpecLua
+ */
+export interface EnvoyExtensionPolicySpecLua {
+  /**
+   * Inline contains the source code as an inline string.
+   *
+   * @schema EnvoyExtensionPolicySpecLua#inline
+   */
+  readonly inline?: string;
+
+  /**
+   * Type is the type of method to use to read the Lua value.
+   * Valid values are Inline and ValueRef, default is Inline.
+   *
+   * @schema EnvoyExtensionPolicySpecLua#type
+   */
+  readonly type: EnvoyExtensionPolicySpecLuaType;
+
+  /**
+   * ValueRef has the source code specified as a local object reference.
+   * Only a reference to ConfigMap is supported.
+   * The value of key `lua` in the ConfigMap will be used.
+   * If the key is not found, the first value in the ConfigMap will be used.
+   *
+   * @schema EnvoyExtensionPolicySpecLua#valueRef
+   */
+  readonly valueRef?: EnvoyExtensionPolicySpecLuaValueRef;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecLua' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecLua(obj: EnvoyExtensionPolicySpecLua | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'inline': obj.inline,
+    'type': obj.type,
+    'valueRef': toJson_EnvoyExtensionPolicySpecLuaValueRef(obj.valueRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TargetRef is the name of the resource this policy is being attached to.
+ * This policy and the TargetRef MUST be in the same namespace for this
+ * Policy to have effect
+ *
+ * Deprecated: use targetRefs/targetSelectors instead
+ *
+ * @schema EnvoyExtensionPolicySpecTargetRef
+ */
+export interface EnvoyExtensionPolicySpecTargetRef {
+  /**
+   * Group is the group of the target resource.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetRef#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the target resource.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the target resource.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetRef#name
+   */
+  readonly name: string;
+
+  /**
+   * SectionName is the name of a section within the target resource. When
+   * unspecified, this targetRef targets the entire resource. In the following
+   * resources, SectionName is interpreted as the following:
+   *
+   * * Gateway: Listener name
+   * * HTTPRoute: HTTPRouteRule name
+   * * Service: Port name
+   *
+   * If a SectionName is specified, but does not exist on the targeted object,
+   * the Policy must fail to attach, and the policy implementation should record
+   * a `ResolvedRefs` or similar Condition in the Policy's status.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetRef#sectionName
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecTargetRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecTargetRef(obj: EnvoyExtensionPolicySpecTargetRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'sectionName': obj.sectionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LocalPolicyTargetReferenceWithSectionName identifies an API object to apply a
+ * direct policy to. This should be used as part of Policy resources that can
+ * target single resources. For more information on how this policy attachment
+ * mode works, and a sample Policy resource, refer to the policy attachment
+ * documentation for Gateway API.
+ *
+ * Note: This should only be used for direct policy attachment when references
+ * to SectionName are actually needed. In all other cases,
+ * LocalPolicyTargetReference should be used.
+ *
+ * @schema EnvoyExtensionPolicySpecTargetRefs
+ */
+export interface EnvoyExtensionPolicySpecTargetRefs {
+  /**
+   * Group is the group of the target resource.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetRefs#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the target resource.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetRefs#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the target resource.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * SectionName is the name of a section within the target resource. When
+   * unspecified, this targetRef targets the entire resource. In the following
+   * resources, SectionName is interpreted as the following:
+   *
+   * * Gateway: Listener name
+   * * HTTPRoute: HTTPRouteRule name
+   * * Service: Port name
+   *
+   * If a SectionName is specified, but does not exist on the targeted object,
+   * the Policy must fail to attach, and the policy implementation should record
+   * a `ResolvedRefs` or similar Condition in the Policy's status.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetRefs#sectionName
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecTargetRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecTargetRefs(obj: EnvoyExtensionPolicySpecTargetRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'sectionName': obj.sectionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema EnvoyExtensionPolicySpecTargetSelectors
+ */
+export interface EnvoyExtensionPolicySpecTargetSelectors {
+  /**
+   * Group is the group that this selector targets. Defaults to gateway.networking.k8s.io
+   *
+   * @default gateway.networking.k8s.io
+   * @schema EnvoyExtensionPolicySpecTargetSelectors#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the resource kind that this selector targets.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetSelectors#kind
+   */
+  readonly kind: string;
+
+  /**
+   * MatchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetSelectors#matchExpressions
+   */
+  readonly matchExpressions?: EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions[];
+
+  /**
+   * MatchLabels are the set of label selectors for identifying the targeted resource
+   *
+   * @schema EnvoyExtensionPolicySpecTargetSelectors#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecTargetSelectors' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecTargetSelectors(obj: EnvoyExtensionPolicySpecTargetSelectors | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Wasm defines a Wasm extension.
+ *
+ * Note: at the moment, Envoy Gateway does not support configuring Wasm runtime.
+ * v8 is used as the VM runtime for the Wasm extensions.
+ *
+ * @schema EnvoyExtensionPolicySpecWasm
+ */
+export interface EnvoyExtensionPolicySpecWasm {
+  /**
+   * Code is the Wasm code for the extension.
+   *
+   * @schema EnvoyExtensionPolicySpecWasm#code
+   */
+  readonly code: EnvoyExtensionPolicySpecWasmCode;
+
+  /**
+   * Config is the configuration for the Wasm extension.
+   * This configuration will be passed as a JSON string to the Wasm extension.
+   *
+   * @schema EnvoyExtensionPolicySpecWasm#config
+   */
+  readonly config?: any;
+
+  /**
+   * Env configures the environment for the Wasm extension
+   *
+   * @schema EnvoyExtensionPolicySpecWasm#env
+   */
+  readonly env?: EnvoyExtensionPolicySpecWasmEnv;
+
+  /**
+   * FailOpen is a switch used to control the behavior when a fatal error occurs
+   * during the initialization or the execution of the Wasm extension.
+   *
+   * If FailOpen is set to true, the system bypasses the Wasm extension and
+   * allows the traffic to pass through. If it is set to false or
+   * not set (defaulting to false), the system blocks the traffic and returns
+   * an HTTP 5xx error.
+   *
+   * If set to true, the Wasm extension will also be bypassed if the configuration is invalid.
+   *
+   * @schema EnvoyExtensionPolicySpecWasm#failOpen
+   */
+  readonly failOpen?: boolean;
+
+  /**
+   * Name is a unique name for this Wasm extension. It is used to identify the
+   * Wasm extension if multiple extensions are handled by the same vm_id and root_id.
+   * It's also used for logging/debugging.
+   * If not specified, EG will generate a unique name for the Wasm extension.
+   *
+   * @schema EnvoyExtensionPolicySpecWasm#name
+   */
+  readonly name?: string;
+
+  /**
+   * RootID is a unique ID for a set of extensions in a VM which will share a
+   * RootContext and Contexts if applicable (e.g., an Wasm HttpFilter and an Wasm AccessLog).
+   * If left blank, all extensions with a blank root_id with the same vm_id will share Context(s).
+   *
+   * Note: RootID must match the root_id parameter used to register the Context in the Wasm code.
+   *
+   * @schema EnvoyExtensionPolicySpecWasm#rootID
+   */
+  readonly rootId?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasm' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasm(obj: EnvoyExtensionPolicySpecWasm | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'code': toJson_EnvoyExtensionPolicySpecWasmCode(obj.code),
+    'config': obj.config,
+    'env': toJson_EnvoyExtensionPolicySpecWasmEnv(obj.env),
+    'failOpen': obj.failOpen,
+    'name': obj.name,
+    'rootID': obj.rootId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef references a Kubernetes object that represents the
+ * backend server to which the authorization request will be sent.
+ *
+ * Deprecated: Use BackendRefs instead.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendRef
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRef#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendRef(obj: EnvoyExtensionPolicySpecExtProcBackendRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef defines how an ObjectReference that is specific to BackendRef.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendRefs
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendRefs {
+  /**
+   * Fallback indicates whether the backend is designated as a fallback.
+   * Multiple fallback backends can be configured.
+   * It is highly recommended to configure active or passive health checks to ensure that failover can be detected
+   * when the active backends become unhealthy and to automatically readjust once the primary backends are healthy again.
+   * The overprovisioning factor is set to 1.4, meaning the fallback backends will only start receiving traffic when
+   * the health of the active backends falls below 72%.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRefs#fallback
+   */
+  readonly fallback?: boolean;
+
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendRefs#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendRefs(obj: EnvoyExtensionPolicySpecExtProcBackendRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fallback': obj.fallback,
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendSettings holds configuration for managing the connection
+ * to the backend.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettings
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettings {
+  /**
+   * Circuit Breaker settings for the upstream connections and requests.
+   * If not set, circuit breakers will be enabled with the default thresholds
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#circuitBreaker
+   */
+  readonly circuitBreaker?: EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker;
+
+  /**
+   * Connection includes backend connection settings.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#connection
+   */
+  readonly connection?: EnvoyExtensionPolicySpecExtProcBackendSettingsConnection;
+
+  /**
+   * DNS includes dns resolution settings.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#dns
+   */
+  readonly dns?: EnvoyExtensionPolicySpecExtProcBackendSettingsDns;
+
+  /**
+   * HealthCheck allows gateway to perform active health checking on backends.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#healthCheck
+   */
+  readonly healthCheck?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck;
+
+  /**
+   * HTTP2 provides HTTP/2 configuration for backend connections.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#http2
+   */
+  readonly http2?: EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2;
+
+  /**
+   * LoadBalancer policy to apply when routing traffic from the gateway to
+   * the backend endpoints. Defaults to `LeastRequest`.
+   *
+   * @default LeastRequest`.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#loadBalancer
+   */
+  readonly loadBalancer?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer;
+
+  /**
+   * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#proxyProtocol
+   */
+  readonly proxyProtocol?: EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocol;
+
+  /**
+   * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+   * If not set, retry will be disabled.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#retry
+   */
+  readonly retry?: EnvoyExtensionPolicySpecExtProcBackendSettingsRetry;
+
+  /**
+   * TcpKeepalive settings associated with the upstream client connection.
+   * Disabled by default.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#tcpKeepalive
+   */
+  readonly tcpKeepalive?: EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive;
+
+  /**
+   * Timeout settings for the backend connections.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettings#timeout
+   */
+  readonly timeout?: EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettings(obj: EnvoyExtensionPolicySpecExtProcBackendSettings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'circuitBreaker': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker(obj.circuitBreaker),
+    'connection': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsConnection(obj.connection),
+    'dns': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsDns(obj.dns),
+    'healthCheck': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck(obj.healthCheck),
+    'http2': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2(obj.http2),
+    'loadBalancer': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer(obj.loadBalancer),
+    'proxyProtocol': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocol(obj.proxyProtocol),
+    'retry': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsRetry(obj.retry),
+    'tcpKeepalive': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive(obj.tcpKeepalive),
+    'timeout': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout(obj.timeout),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Metadata defines options related to the sending and receiving of dynamic metadata.
+ * These options define which metadata namespaces would be sent to the processor and which dynamic metadata
+ * namespaces the processor would be permitted to emit metadata to.
+ * Users can specify custom namespaces or well-known envoy metadata namespace (such as envoy.filters.http.ext_authz)
+ * documented here: https://www.envoyproxy.io/docs/envoy/latest/configuration/advanced/well_known_dynamic_metadata#well-known-dynamic-metadata
+ * Default: no metadata context is sent or received from the external processor
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcMetadata
+ */
+export interface EnvoyExtensionPolicySpecExtProcMetadata {
+  /**
+   * AccessibleNamespaces are metadata namespaces that are sent to the external processor as context
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcMetadata#accessibleNamespaces
+   */
+  readonly accessibleNamespaces?: string[];
+
+  /**
+   * WritableNamespaces are metadata namespaces that the external processor can write to
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcMetadata#writableNamespaces
+   */
+  readonly writableNamespaces?: string[];
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcMetadata(obj: EnvoyExtensionPolicySpecExtProcMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessibleNamespaces': obj.accessibleNamespaces?.map(y => y),
+    'writableNamespaces': obj.writableNamespaces?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ProcessingMode defines how request and response body is processed
+ * Default: header and body are not sent to the external processor
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcProcessingMode
+ */
+export interface EnvoyExtensionPolicySpecExtProcProcessingMode {
+  /**
+   * AllowModeOverride allows the external processor to override the processing mode set via the
+   * `mode_override` field in the gRPC response message. This defaults to false.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcProcessingMode#allowModeOverride
+   */
+  readonly allowModeOverride?: boolean;
+
+  /**
+   * Defines processing mode for requests. If present, request headers are sent. Request body is processed according
+   * to the specified mode.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcProcessingMode#request
+   */
+  readonly request?: EnvoyExtensionPolicySpecExtProcProcessingModeRequest;
+
+  /**
+   * Defines processing mode for responses. If present, response headers are sent. Response body is processed according
+   * to the specified mode.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcProcessingMode#response
+   */
+  readonly response?: EnvoyExtensionPolicySpecExtProcProcessingModeResponse;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcProcessingMode' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcProcessingMode(obj: EnvoyExtensionPolicySpecExtProcProcessingMode | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowModeOverride': obj.allowModeOverride,
+    'request': toJson_EnvoyExtensionPolicySpecExtProcProcessingModeRequest(obj.request),
+    'response': toJson_EnvoyExtensionPolicySpecExtProcProcessingModeResponse(obj.response),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type is the type of method to use to read the Lua value.
+ * Valid values are Inline and ValueRef, default is Inline.
+ *
+ * @schema EnvoyExtensionPolicySpecLuaType
+ */
+export enum EnvoyExtensionPolicySpecLuaType {
+  /** Inline */
+  INLINE = "Inline",
+  /** ValueRef */
+  VALUE_REF = "ValueRef",
+}
+
+/**
+ * ValueRef has the source code specified as a local object reference.
+ * Only a reference to ConfigMap is supported.
+ * The value of key `lua` in the ConfigMap will be used.
+ * If the key is not found, the first value in the ConfigMap will be used.
+ *
+ * @schema EnvoyExtensionPolicySpecLuaValueRef
+ */
+export interface EnvoyExtensionPolicySpecLuaValueRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema EnvoyExtensionPolicySpecLuaValueRef#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the referent. For example "HTTPRoute" or "Service".
+   *
+   * @schema EnvoyExtensionPolicySpecLuaValueRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema EnvoyExtensionPolicySpecLuaValueRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecLuaValueRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecLuaValueRef(obj: EnvoyExtensionPolicySpecLuaValueRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that
+ * relates the key and values.
+ *
+ * @schema EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions
+ */
+export interface EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values.
+   * Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn,
+   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
+   * the values array must be empty. This array is replaced during a strategic
+   * merge patch.
+   *
+   * @schema EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions(obj: EnvoyExtensionPolicySpecTargetSelectorsMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Code is the Wasm code for the extension.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCode
+ */
+export interface EnvoyExtensionPolicySpecWasmCode {
+  /**
+   * HTTP is the HTTP URL containing the Wasm code.
+   *
+   * Note that the HTTP server must be accessible from the Envoy proxy.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCode#http
+   */
+  readonly http?: EnvoyExtensionPolicySpecWasmCodeHttp;
+
+  /**
+   * Image is the OCI image containing the Wasm code.
+   *
+   * Note that the image must be accessible from the Envoy Gateway.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCode#image
+   */
+  readonly image?: EnvoyExtensionPolicySpecWasmCodeImage;
+
+  /**
+   * PullPolicy is the policy to use when pulling the Wasm module by either the HTTP or Image source.
+   * This field is only applicable when the SHA256 field is not set.
+   *
+   * If not specified, the default policy is IfNotPresent except for OCI images whose tag is latest.
+   *
+   * Note: EG does not update the Wasm module every time an Envoy proxy requests
+   * the Wasm module even if the pull policy is set to Always.
+   * It only updates the Wasm module when the EnvoyExtension resource version changes.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCode#pullPolicy
+   */
+  readonly pullPolicy?: EnvoyExtensionPolicySpecWasmCodePullPolicy;
+
+  /**
+   * Type is the type of the source of the Wasm code.
+   * Valid WasmCodeSourceType values are "HTTP" or "Image".
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCode#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmCode' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmCode(obj: EnvoyExtensionPolicySpecWasmCode | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_EnvoyExtensionPolicySpecWasmCodeHttp(obj.http),
+    'image': toJson_EnvoyExtensionPolicySpecWasmCodeImage(obj.image),
+    'pullPolicy': obj.pullPolicy,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Env configures the environment for the Wasm extension
+ *
+ * @schema EnvoyExtensionPolicySpecWasmEnv
+ */
+export interface EnvoyExtensionPolicySpecWasmEnv {
+  /**
+   * HostKeys is a list of keys for environment variables from the host envoy process
+   * that should be passed into the Wasm VM. This is useful for passing secrets to to Wasm extensions.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmEnv#hostKeys
+   */
+  readonly hostKeys?: string[];
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmEnv(obj: EnvoyExtensionPolicySpecWasmEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hostKeys': obj.hostKeys?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Circuit Breaker settings for the upstream connections and requests.
+ * If not set, circuit breakers will be enabled with the default thresholds
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker {
+  /**
+   * The maximum number of connections that Envoy will establish to the referenced backend defined within a xRoute rule.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * The maximum number of parallel requests that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker#maxParallelRequests
+   */
+  readonly maxParallelRequests?: number;
+
+  /**
+   * The maximum number of parallel retries that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker#maxParallelRetries
+   */
+  readonly maxParallelRetries?: number;
+
+  /**
+   * The maximum number of pending requests that Envoy will queue to the referenced backend defined within a xRoute rule.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker#maxPendingRequests
+   */
+  readonly maxPendingRequests?: number;
+
+  /**
+   * The maximum number of requests that Envoy will make over a single connection to the referenced backend defined within a xRoute rule.
+   * Default: unlimited.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker#perEndpoint
+   */
+  readonly perEndpoint?: EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreakerPerEndpoint;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreaker | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+    'maxParallelRequests': obj.maxParallelRequests,
+    'maxParallelRetries': obj.maxParallelRetries,
+    'maxPendingRequests': obj.maxPendingRequests,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'perEndpoint': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreakerPerEndpoint(obj.perEndpoint),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Connection includes backend connection settings.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnection
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsConnection {
+  /**
+   * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+   * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+   * If unspecified, an implementation defined default is applied (32768 bytes).
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note: that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnection#bufferLimit
+   */
+  readonly bufferLimit?: EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionBufferLimit;
+
+  /**
+   * Preconnect configures proactive upstream connections to reduce latency by establishing
+   * connections before they’re needed and avoiding connection establishment overhead.
+   *
+   * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnection#preconnect
+   */
+  readonly preconnect?: EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect;
+
+  /**
+   * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+   * to backend.
+   * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnection#socketBufferLimit
+   */
+  readonly socketBufferLimit?: EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionSocketBufferLimit;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsConnection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsConnection(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsConnection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bufferLimit': obj.bufferLimit?.value,
+    'preconnect': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect(obj.preconnect),
+    'socketBufferLimit': obj.socketBufferLimit?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DNS includes dns resolution settings.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsDns
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsDns {
+  /**
+   * DNSRefreshRate specifies the rate at which DNS records should be refreshed.
+   * Defaults to 30 seconds.
+   *
+   * @default 30 seconds.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsDns#dnsRefreshRate
+   */
+  readonly dnsRefreshRate?: string;
+
+  /**
+   * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+   * If set, this configuration overrides other defaults.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsDns#lookupFamily
+   */
+  readonly lookupFamily?: EnvoyExtensionPolicySpecExtProcBackendSettingsDnsLookupFamily;
+
+  /**
+   * RespectDNSTTL indicates whether the DNS Time-To-Live (TTL) should be respected.
+   * If the value is set to true, the DNS refresh rate will be set to the resource record’s TTL.
+   * Defaults to true.
+   *
+   * @default true.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsDns#respectDnsTtl
+   */
+  readonly respectDnsTtl?: boolean;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsDns' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsDns(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsDns | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsRefreshRate': obj.dnsRefreshRate,
+    'lookupFamily': obj.lookupFamily,
+    'respectDnsTtl': obj.respectDnsTtl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheck allows gateway to perform active health checking on backends.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck {
+  /**
+   * Active health check configuration
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck#active
+   */
+  readonly active?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive;
+
+  /**
+   * When number of unhealthy endpoints for a backend reaches this threshold
+   * Envoy will disregard health status and balance across all endpoints.
+   * It's designed to prevent a situation in which host failures cascade throughout the cluster
+   * as load increases. If not set, the default value is 50%. To disable panic mode, set value to `0`.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck#panicThreshold
+   */
+  readonly panicThreshold?: number;
+
+  /**
+   * Passive passive check configuration
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck#passive
+   */
+  readonly passive?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheck | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'active': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive(obj.active),
+    'panicThreshold': obj.panicThreshold,
+    'passive': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive(obj.passive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP2 provides HTTP/2 configuration for backend connections.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2 {
+  /**
+   * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+   * If not set, the default value is 1 MiB.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2#initialConnectionWindowSize
+   */
+  readonly initialConnectionWindowSize?: EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialConnectionWindowSize;
+
+  /**
+   * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+   * If not set, the default value is 64 KiB(64*1024).
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2#initialStreamWindowSize
+   */
+  readonly initialStreamWindowSize?: EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialStreamWindowSize;
+
+  /**
+   * MaxConcurrentStreams sets the maximum number of concurrent streams allowed per connection.
+   * If not set, the default value is 100.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * OnInvalidMessage determines if Envoy will terminate the connection or just the offending stream in the event of HTTP messaging error
+   * It's recommended for L2 Envoy deployments to set this value to TerminateStream.
+   * https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/level_two
+   * Default: TerminateConnection
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2#onInvalidMessage
+   */
+  readonly onInvalidMessage?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'initialConnectionWindowSize': obj.initialConnectionWindowSize?.value,
+    'initialStreamWindowSize': obj.initialStreamWindowSize?.value,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'onInvalidMessage': obj.onInvalidMessage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LoadBalancer policy to apply when routing traffic from the gateway to
+ * the backend endpoints. Defaults to `LeastRequest`.
+ *
+ * @default LeastRequest`.
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer {
+  /**
+   * ConsistentHash defines the configuration when the load balancer type is
+   * set to ConsistentHash
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer#consistentHash
+   */
+  readonly consistentHash?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash;
+
+  /**
+   * EndpointOverride defines the configuration for endpoint override.
+   * When specified, the load balancer will attempt to route requests to endpoints
+   * based on the override information extracted from request headers or metadata.
+   * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer#endpointOverride
+   */
+  readonly endpointOverride?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverride;
+
+  /**
+   * SlowStart defines the configuration related to the slow start load balancer policy.
+   * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Currently this is only supported for RoundRobin and LeastRequest load balancers
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer#slowStart
+   */
+  readonly slowStart?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerSlowStart;
+
+  /**
+   * Type decides the type of Load Balancer policy.
+   * Valid LoadBalancerType values are
+   * "ConsistentHash",
+   * "LeastRequest",
+   * "Random",
+   * "RoundRobin".
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer#type
+   */
+  readonly type: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerType;
+
+  /**
+   * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer#zoneAware
+   */
+  readonly zoneAware?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAware;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'consistentHash': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash(obj.consistentHash),
+    'endpointOverride': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverride(obj.endpointOverride),
+    'slowStart': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerSlowStart(obj.slowStart),
+    'type': obj.type,
+    'zoneAware': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAware(obj.zoneAware),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocol
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocol {
+  /**
+   * Version of ProxyProtol
+   * Valid ProxyProtocolVersion values are
+   * "V1"
+   * "V2"
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocol#version
+   */
+  readonly version: EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocolVersion;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocol' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocol(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocol | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+ * If not set, retry will be disabled.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetry
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsRetry {
+  /**
+   * NumAttemptsPerPriority defines the number of requests (initial attempt + retries)
+   * that should be sent to the same priority before switching to a different one.
+   * If not specified or set to 0, all requests are sent to the highest priority that is healthy.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetry#numAttemptsPerPriority
+   */
+  readonly numAttemptsPerPriority?: number;
+
+  /**
+   * NumRetries is the number of retries to be attempted. Defaults to 2.
+   *
+   * @default 2.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetry#numRetries
+   */
+  readonly numRetries?: number;
+
+  /**
+   * PerRetry is the retry policy to be applied per retry attempt.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetry#perRetry
+   */
+  readonly perRetry?: EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry;
+
+  /**
+   * RetryOn specifies the retry trigger condition.
+   *
+   * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetry#retryOn
+   */
+  readonly retryOn?: EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsRetry(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'numAttemptsPerPriority': obj.numAttemptsPerPriority,
+    'numRetries': obj.numRetries,
+    'perRetry': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry(obj.perRetry),
+    'retryOn': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn(obj.retryOn),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TcpKeepalive settings associated with the upstream client connection.
+ * Disabled by default.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive {
+  /**
+   * The duration a connection needs to be idle before keep-alive
+   * probes start being sent.
+   * The duration format is
+   * Defaults to `7200s`.
+   *
+   * @default 7200s`.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive#idleTime
+   */
+  readonly idleTime?: string;
+
+  /**
+   * The duration between keep-alive probes.
+   * Defaults to `75s`.
+   *
+   * @default 75s`.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * The total number of unacknowledged probes to send before deciding
+   * the connection is dead.
+   * Defaults to 9.
+   *
+   * @default 9.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive#probes
+   */
+  readonly probes?: number;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleTime': obj.idleTime,
+    'interval': obj.interval,
+    'probes': obj.probes,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for the backend connections.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout {
+  /**
+   * Timeout settings for HTTP.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout#http
+   */
+  readonly http?: EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp;
+
+  /**
+   * Timeout settings for TCP.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout#tcp
+   */
+  readonly tcp?: EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutTcp;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsTimeout | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp(obj.http),
+    'tcp': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Defines processing mode for requests. If present, request headers are sent. Request body is processed according
+ * to the specified mode.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcProcessingModeRequest
+ */
+export interface EnvoyExtensionPolicySpecExtProcProcessingModeRequest {
+  /**
+   * Defines which attributes are sent to the external processor. Envoy Gateway currently
+   * supports only the following attribute prefixes: connection, source, destination,
+   * request, response, upstream and xds.route.
+   * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/advanced/attributes
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcProcessingModeRequest#attributes
+   */
+  readonly attributes?: string[];
+
+  /**
+   * Defines body processing mode
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcProcessingModeRequest#body
+   */
+  readonly body?: EnvoyExtensionPolicySpecExtProcProcessingModeRequestBody;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcProcessingModeRequest' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcProcessingModeRequest(obj: EnvoyExtensionPolicySpecExtProcProcessingModeRequest | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attributes': obj.attributes?.map(y => y),
+    'body': obj.body,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Defines processing mode for responses. If present, response headers are sent. Response body is processed according
+ * to the specified mode.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcProcessingModeResponse
+ */
+export interface EnvoyExtensionPolicySpecExtProcProcessingModeResponse {
+  /**
+   * Defines which attributes are sent to the external processor. Envoy Gateway currently
+   * supports only the following attribute prefixes: connection, source, destination,
+   * request, response, upstream and xds.route.
+   * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/advanced/attributes
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcProcessingModeResponse#attributes
+   */
+  readonly attributes?: string[];
+
+  /**
+   * Defines body processing mode
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcProcessingModeResponse#body
+   */
+  readonly body?: EnvoyExtensionPolicySpecExtProcProcessingModeResponseBody;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcProcessingModeResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcProcessingModeResponse(obj: EnvoyExtensionPolicySpecExtProcProcessingModeResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attributes': obj.attributes?.map(y => y),
+    'body': obj.body,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP is the HTTP URL containing the Wasm code.
+ *
+ * Note that the HTTP server must be accessible from the Envoy proxy.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCodeHttp
+ */
+export interface EnvoyExtensionPolicySpecWasmCodeHttp {
+  /**
+   * SHA256 checksum that will be used to verify the Wasm code.
+   *
+   * If not specified, Envoy Gateway will not verify the downloaded Wasm code.
+   * kubebuilder:validation:Pattern=`^[a-f0-9]{64}$`
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeHttp#sha256
+   */
+  readonly sha256?: string;
+
+  /**
+   * TLS configuration when connecting to the Wasm code source.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeHttp#tls
+   */
+  readonly tls?: EnvoyExtensionPolicySpecWasmCodeHttpTls;
+
+  /**
+   * URL is the URL containing the Wasm code.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeHttp#url
+   */
+  readonly url: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmCodeHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmCodeHttp(obj: EnvoyExtensionPolicySpecWasmCodeHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'sha256': obj.sha256,
+    'tls': toJson_EnvoyExtensionPolicySpecWasmCodeHttpTls(obj.tls),
+    'url': obj.url,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Image is the OCI image containing the Wasm code.
+ *
+ * Note that the image must be accessible from the Envoy Gateway.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCodeImage
+ */
+export interface EnvoyExtensionPolicySpecWasmCodeImage {
+  /**
+   * PullSecretRef is a reference to the secret containing the credentials to pull the image.
+   * Only support Kubernetes Secret resource from the same namespace.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImage#pullSecretRef
+   */
+  readonly pullSecretRef?: EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef;
+
+  /**
+   * SHA256 checksum that will be used to verify the OCI image.
+   *
+   * It must match the digest of the OCI image.
+   *
+   * If not specified, Envoy Gateway will not verify the downloaded OCI image.
+   * kubebuilder:validation:Pattern=`^[a-f0-9]{64}$`
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImage#sha256
+   */
+  readonly sha256?: string;
+
+  /**
+   * TLS configuration when connecting to the Wasm code source.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImage#tls
+   */
+  readonly tls?: EnvoyExtensionPolicySpecWasmCodeImageTls;
+
+  /**
+   * URL is the URL of the OCI image.
+   * URL can be in the format of `registry/image:tag` or `registry/image@sha256:digest`.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImage#url
+   */
+  readonly url: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmCodeImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmCodeImage(obj: EnvoyExtensionPolicySpecWasmCodeImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'pullSecretRef': toJson_EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef(obj.pullSecretRef),
+    'sha256': obj.sha256,
+    'tls': toJson_EnvoyExtensionPolicySpecWasmCodeImageTls(obj.tls),
+    'url': obj.url,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PullPolicy is the policy to use when pulling the Wasm module by either the HTTP or Image source.
+ * This field is only applicable when the SHA256 field is not set.
+ *
+ * If not specified, the default policy is IfNotPresent except for OCI images whose tag is latest.
+ *
+ * Note: EG does not update the Wasm module every time an Envoy proxy requests
+ * the Wasm module even if the pull policy is set to Always.
+ * It only updates the Wasm module when the EnvoyExtension resource version changes.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCodePullPolicy
+ */
+export enum EnvoyExtensionPolicySpecWasmCodePullPolicy {
+  /** IfNotPresent */
+  IF_NOT_PRESENT = "IfNotPresent",
+  /** Always */
+  ALWAYS = "Always",
+}
+
+/**
+ * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreakerPerEndpoint
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreakerPerEndpoint {
+  /**
+   * MaxConnections configures the maximum number of connections that Envoy will establish per-endpoint to the referenced backend defined within a xRoute rule.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreakerPerEndpoint#maxConnections
+   */
+  readonly maxConnections?: number;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreakerPerEndpoint' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreakerPerEndpoint(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsCircuitBreakerPerEndpoint | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+ * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+ * If unspecified, an implementation defined default is applied (32768 bytes).
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note: that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionBufferLimit
+ */
+export class EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionBufferLimit {
+  public static fromNumber(value: number): EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionBufferLimit {
+    return new EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionBufferLimit(value);
+  }
+  public static fromString(value: string): EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionBufferLimit {
+    return new EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Preconnect configures proactive upstream connections to reduce latency by establishing
+ * connections before they’re needed and avoiding connection establishment overhead.
+ *
+ * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect {
+  /**
+   * PerEndpointPercent configures how many additional connections to maintain per
+   * upstream endpoint, useful for high-QPS or latency sensitive services. Expressed as a
+   * percentage of the connections required by active streams
+   * (e.g. 100 = preconnect disabled, 105 = 1.05x connections per-endpoint, 200 = 2.00×).
+   *
+   * Allowed value range is between 100-300. When both PerEndpointPercent and
+   * PredictivePercent are set, Envoy ensures both are satisfied (max of the two).
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect#perEndpointPercent
+   */
+  readonly perEndpointPercent?: number;
+
+  /**
+   * PredictivePercent configures how many additional connections to maintain
+   * across the cluster by anticipating which upstream endpoint the load balancer
+   * will select next, useful for low-QPS services. Relies on deterministic
+   * loadbalancing and is only supported with Random or RoundRobin.
+   * Expressed as a percentage of the connections required by active streams
+   * (e.g. 100 = 1.0 (no preconnect), 105 = 1.05× connections across the cluster, 200 = 2.00×).
+   *
+   * Minimum allowed value is 100. When both PerEndpointPercent and PredictivePercent are
+   * set Envoy ensures both are satisfied per host (max of the two).
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect#predictivePercent
+   */
+  readonly predictivePercent?: number;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionPreconnect | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'perEndpointPercent': obj.perEndpointPercent,
+    'predictivePercent': obj.predictivePercent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+ * to backend.
+ * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionSocketBufferLimit
+ */
+export class EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionSocketBufferLimit {
+  public static fromNumber(value: number): EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionSocketBufferLimit {
+    return new EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  public static fromString(value: string): EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionSocketBufferLimit {
+    return new EnvoyExtensionPolicySpecExtProcBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+ * If set, this configuration overrides other defaults.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsDnsLookupFamily
+ */
+export enum EnvoyExtensionPolicySpecExtProcBackendSettingsDnsLookupFamily {
+  /** IPv4 */
+  I_PV4 = "IPv4",
+  /** IPv6 */
+  I_PV6 = "IPv6",
+  /** IPv4Preferred */
+  I_PV4_PREFERRED = "IPv4Preferred",
+  /** IPv6Preferred */
+  I_PV6_PREFERRED = "IPv6Preferred",
+  /** IPv4AndIPv6 */
+  I_PV4_AND_I_PV6 = "IPv4AndIPv6",
+}
+
+/**
+ * Active health check configuration
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive {
+  /**
+   * GRPC defines the configuration of the GRPC health checker.
+   * It's optional, and can only be used if the specified type is GRPC.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#grpc
+   */
+  readonly grpc?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveGrpc;
+
+  /**
+   * HealthyThreshold defines the number of healthy health checks required before a backend host is marked healthy.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#healthyThreshold
+   */
+  readonly healthyThreshold?: number;
+
+  /**
+   * HTTP defines the configuration of http health checker.
+   * It's required while the health checker type is HTTP.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#http
+   */
+  readonly http?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp;
+
+  /**
+   * InitialJitter defines the maximum time Envoy will wait before the first health check.
+   * Envoy will randomly select a value between 0 and the initial jitter value.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#initialJitter
+   */
+  readonly initialJitter?: string;
+
+  /**
+   * Interval defines the time between active health checks.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * TCP defines the configuration of tcp health checker.
+   * It's required while the health checker type is TCP.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#tcp
+   */
+  readonly tcp?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp;
+
+  /**
+   * Timeout defines the time to wait for a health check response.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#timeout
+   */
+  readonly timeout?: string;
+
+  /**
+   * Type defines the type of health checker.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#type
+   */
+  readonly type: string;
+
+  /**
+   * UnhealthyThreshold defines the number of unhealthy health checks required before a backend host is marked unhealthy.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive#unhealthyThreshold
+   */
+  readonly unhealthyThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'grpc': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveGrpc(obj.grpc),
+    'healthyThreshold': obj.healthyThreshold,
+    'http': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp(obj.http),
+    'initialJitter': obj.initialJitter,
+    'interval': obj.interval,
+    'tcp': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp(obj.tcp),
+    'timeout': obj.timeout,
+    'type': obj.type,
+    'unhealthyThreshold': obj.unhealthyThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Passive passive check configuration
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive {
+  /**
+   * BaseEjectionTime defines the base duration for which a host will be ejected on consecutive failures.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive#baseEjectionTime
+   */
+  readonly baseEjectionTime?: string;
+
+  /**
+   * Consecutive5xxErrors sets the number of consecutive 5xx errors triggering ejection.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive#consecutive5XxErrors
+   */
+  readonly consecutive5XxErrors?: number;
+
+  /**
+   * ConsecutiveGatewayErrors sets the number of consecutive gateway errors triggering ejection.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive#consecutiveGatewayErrors
+   */
+  readonly consecutiveGatewayErrors?: number;
+
+  /**
+   * ConsecutiveLocalOriginFailures sets the number of consecutive local origin failures triggering ejection.
+   * Parameter takes effect only when split_external_local_origin_errors is set to true.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive#consecutiveLocalOriginFailures
+   */
+  readonly consecutiveLocalOriginFailures?: number;
+
+  /**
+   * FailurePercentageThreshold sets the failure percentage threshold for outlier detection.
+   * If the failure percentage of a given host is greater than or equal to this value, it will be ejected.
+   * Defaults to 85.
+   *
+   * @default 85.
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive#failurePercentageThreshold
+   */
+  readonly failurePercentageThreshold?: number;
+
+  /**
+   * Interval defines the time between passive health checks.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * MaxEjectionPercent sets the maximum percentage of hosts in a cluster that can be ejected.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive#maxEjectionPercent
+   */
+  readonly maxEjectionPercent?: number;
+
+  /**
+   * SplitExternalLocalOriginErrors enables splitting of errors between external and local origin.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive#splitExternalLocalOriginErrors
+   */
+  readonly splitExternalLocalOriginErrors?: boolean;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckPassive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'baseEjectionTime': obj.baseEjectionTime,
+    'consecutive5XxErrors': obj.consecutive5XxErrors,
+    'consecutiveGatewayErrors': obj.consecutiveGatewayErrors,
+    'consecutiveLocalOriginFailures': obj.consecutiveLocalOriginFailures,
+    'failurePercentageThreshold': obj.failurePercentageThreshold,
+    'interval': obj.interval,
+    'maxEjectionPercent': obj.maxEjectionPercent,
+    'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+ * If not set, the default value is 1 MiB.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialConnectionWindowSize
+ */
+export class EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialConnectionWindowSize {
+  public static fromNumber(value: number): EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialConnectionWindowSize {
+    return new EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  public static fromString(value: string): EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialConnectionWindowSize {
+    return new EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+ * If not set, the default value is 64 KiB(64*1024).
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialStreamWindowSize
+ */
+export class EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialStreamWindowSize {
+  public static fromNumber(value: number): EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialStreamWindowSize {
+    return new EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  public static fromString(value: string): EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialStreamWindowSize {
+    return new EnvoyExtensionPolicySpecExtProcBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * ConsistentHash defines the configuration when the load balancer type is
+ * set to ConsistentHash
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash {
+  /**
+   * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash#cookie
+   */
+  readonly cookie?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie;
+
+  /**
+   * Header configures the header hash policy when the consistent hash type is set to Header.
+   *
+   * Deprecated: use Headers instead
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash#header
+   */
+  readonly header?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeader;
+
+  /**
+   * Headers configures the header hash policy for each header, when the consistent hash type is set to Headers.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash#headers
+   */
+  readonly headers?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeaders[];
+
+  /**
+   * The table size for consistent hashing, must be prime number limited to 5000011.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash#tableSize
+   */
+  readonly tableSize?: number;
+
+  /**
+   * ConsistentHashType defines the type of input to hash on. Valid Type values are
+   * "SourceIP",
+   * "Header",
+   * "Headers",
+   * "Cookie".
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash#type
+   */
+  readonly type: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashType;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHash | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cookie': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie(obj.cookie),
+    'header': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeader(obj.header),
+    'headers': obj.headers?.map(y => toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeaders(y)),
+    'tableSize': obj.tableSize,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EndpointOverride defines the configuration for endpoint override.
+ * When specified, the load balancer will attempt to route requests to endpoints
+ * based on the override information extracted from request headers or metadata.
+ * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverride
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverride {
+  /**
+   * ExtractFrom defines the sources to extract endpoint override information from.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverride#extractFrom
+   */
+  readonly extractFrom: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverrideExtractFrom[];
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverride' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverride(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverride | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extractFrom': obj.extractFrom?.map(y => toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverrideExtractFrom(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SlowStart defines the configuration related to the slow start load balancer policy.
+ * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+ * Currently this is only supported for RoundRobin and LeastRequest load balancers
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerSlowStart
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerSlowStart {
+  /**
+   * Window defines the duration of the warm up period for newly added host.
+   * During slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Currently only supports linear growth of traffic. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto#config-cluster-v3-cluster-slowstartconfig
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerSlowStart#window
+   */
+  readonly window: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerSlowStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerSlowStart(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerSlowStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'window': obj.window,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type decides the type of Load Balancer policy.
+ * Valid LoadBalancerType values are
+ * "ConsistentHash",
+ * "LeastRequest",
+ * "Random",
+ * "RoundRobin".
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerType
+ */
+export enum EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerType {
+  /** ConsistentHash */
+  CONSISTENT_HASH = "ConsistentHash",
+  /** LeastRequest */
+  LEAST_REQUEST = "LeastRequest",
+  /** Random */
+  RANDOM = "Random",
+  /** RoundRobin */
+  ROUND_ROBIN = "RoundRobin",
+}
+
+/**
+ * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAware
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAware {
+  /**
+   * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAware#preferLocal
+   */
+  readonly preferLocal?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAware' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAware(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAware | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preferLocal': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal(obj.preferLocal),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Version of ProxyProtol
+ * Valid ProxyProtocolVersion values are
+ * "V1"
+ * "V2"
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocolVersion
+ */
+export enum EnvoyExtensionPolicySpecExtProcBackendSettingsProxyProtocolVersion {
+  /** V1 */
+  V1 = "V1",
+  /** V2 */
+  V2 = "V2",
+}
+
+/**
+ * PerRetry is the retry policy to be applied per retry attempt.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry {
+  /**
+   * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+   * back-off algorithm for retries. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry#backOff
+   */
+  readonly backOff?: EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff;
+
+  /**
+   * Timeout is the timeout per retry attempt.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backOff': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff(obj.backOff),
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryOn specifies the retry trigger condition.
+ *
+ * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn {
+  /**
+   * HttpStatusCodes specifies the http status codes to be retried.
+   * The retriable-status-codes trigger must also be configured for these status codes to trigger a retry.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn#httpStatusCodes
+   */
+  readonly httpStatusCodes?: number[];
+
+  /**
+   * Triggers specifies the retry trigger condition(Http/Grpc).
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn#triggers
+   */
+  readonly triggers?: EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOnTriggers[];
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOn | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'httpStatusCodes': obj.httpStatusCodes?.map(y => y),
+    'triggers': obj.triggers?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for HTTP.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp {
+  /**
+   * The idle timeout for an HTTP connection. Idle time is defined as a period in which there are no active requests in the connection.
+   * Default: 1 hour.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp#connectionIdleTimeout
+   */
+  readonly connectionIdleTimeout?: string;
+
+  /**
+   * The maximum duration of an HTTP connection.
+   * Default: unlimited.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * MaxStreamDuration is the maximum duration for a stream to complete. This timeout measures the time
+   * from when the request is sent until the response stream is fully consumed and does not apply to
+   * non-streaming requests.
+   * When set to "0s", no max duration is applied and streams can run indefinitely.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp#maxStreamDuration
+   */
+  readonly maxStreamDuration?: string;
+
+  /**
+   * RequestTimeout is the time until which entire response is received from the upstream.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp#requestTimeout
+   */
+  readonly requestTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionIdleTimeout': obj.connectionIdleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxStreamDuration': obj.maxStreamDuration,
+    'requestTimeout': obj.requestTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for TCP.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutTcp
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutTcp {
+  /**
+   * The timeout for network connection establishment, including TCP and TLS handshakes.
+   * Default: 10 seconds.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutTcp(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsTimeoutTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Defines body processing mode
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcProcessingModeRequestBody
+ */
+export enum EnvoyExtensionPolicySpecExtProcProcessingModeRequestBody {
+  /** Streamed */
+  STREAMED = "Streamed",
+  /** Buffered */
+  BUFFERED = "Buffered",
+  /** BufferedPartial */
+  BUFFERED_PARTIAL = "BufferedPartial",
+  /** FullDuplexStreamed */
+  FULL_DUPLEX_STREAMED = "FullDuplexStreamed",
+}
+
+/**
+ * Defines body processing mode
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcProcessingModeResponseBody
+ */
+export enum EnvoyExtensionPolicySpecExtProcProcessingModeResponseBody {
+  /** Streamed */
+  STREAMED = "Streamed",
+  /** Buffered */
+  BUFFERED = "Buffered",
+  /** BufferedPartial */
+  BUFFERED_PARTIAL = "BufferedPartial",
+  /** FullDuplexStreamed */
+  FULL_DUPLEX_STREAMED = "FullDuplexStreamed",
+}
+
+/**
+ * TLS configuration when connecting to the Wasm code source.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCodeHttpTls
+ */
+export interface EnvoyExtensionPolicySpecWasmCodeHttpTls {
+  /**
+   * CACertificateRef contains a references to
+   * Kubernetes objects that contain TLS certificates of
+   * the Certificate Authorities that can be used
+   * as a trust anchor to validate the certificates presented by the Wasm code source.
+   *
+   * Kubernetes ConfigMap and Kubernetes Secret are supported.
+   * Note: The ConfigMap or Secret must be in the same namespace as the EnvoyExtensionPolicy.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeHttpTls#caCertificateRef
+   */
+  readonly caCertificateRef: EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmCodeHttpTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmCodeHttpTls(obj: EnvoyExtensionPolicySpecWasmCodeHttpTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificateRef': toJson_EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef(obj.caCertificateRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PullSecretRef is a reference to the secret containing the credentials to pull the image.
+ * Only support Kubernetes Secret resource from the same namespace.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef
+ */
+export interface EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef(obj: EnvoyExtensionPolicySpecWasmCodeImagePullSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TLS configuration when connecting to the Wasm code source.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCodeImageTls
+ */
+export interface EnvoyExtensionPolicySpecWasmCodeImageTls {
+  /**
+   * CACertificateRef contains a references to
+   * Kubernetes objects that contain TLS certificates of
+   * the Certificate Authorities that can be used
+   * as a trust anchor to validate the certificates presented by the Wasm code source.
+   *
+   * Kubernetes ConfigMap and Kubernetes Secret are supported.
+   * Note: The ConfigMap or Secret must be in the same namespace as the EnvoyExtensionPolicy.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImageTls#caCertificateRef
+   */
+  readonly caCertificateRef: EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmCodeImageTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmCodeImageTls(obj: EnvoyExtensionPolicySpecWasmCodeImageTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificateRef': toJson_EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef(obj.caCertificateRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC defines the configuration of the GRPC health checker.
+ * It's optional, and can only be used if the specified type is GRPC.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveGrpc
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveGrpc {
+  /**
+   * Service to send in the health check request.
+   * If this is not specified, then the health check request applies to the entire
+   * server and not to a specific service.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveGrpc(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP defines the configuration of http health checker.
+ * It's required while the health checker type is HTTP.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp {
+  /**
+   * ExpectedResponse defines a list of HTTP expected responses to match.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp#expectedResponse
+   */
+  readonly expectedResponse?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse;
+
+  /**
+   * ExpectedStatuses defines a list of HTTP response statuses considered healthy.
+   * Defaults to 200 only
+   *
+   * @default 200 only
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp#expectedStatuses
+   */
+  readonly expectedStatuses?: number[];
+
+  /**
+   * Hostname defines the HTTP host that will be requested during health checking.
+   * Default: HTTPRoute or GRPCRoute hostname.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp#hostname
+   */
+  readonly hostname?: string;
+
+  /**
+   * Method defines the HTTP method used for health checking.
+   * Defaults to GET
+   *
+   * @default GET
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp#method
+   */
+  readonly method?: string;
+
+  /**
+   * Path defines the HTTP path that will be requested during health checking.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'expectedResponse': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse(obj.expectedResponse),
+    'expectedStatuses': obj.expectedStatuses?.map(y => y),
+    'hostname': obj.hostname,
+    'method': obj.method,
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCP defines the configuration of tcp health checker.
+ * It's required while the health checker type is TCP.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp {
+  /**
+   * Receive defines the expected response payload.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp#receive
+   */
+  readonly receive?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive;
+
+  /**
+   * Send defines the request payload.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp#send
+   */
+  readonly send?: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'receive': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive(obj.receive),
+    'send': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend(obj.send),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie {
+  /**
+   * Additional Attributes to set for the generated cookie.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie#attributes
+   */
+  readonly attributes?: { [key: string]: string };
+
+  /**
+   * Name of the cookie to hash.
+   * If this cookie does not exist in the request, Envoy will generate a cookie and set
+   * the TTL on the response back to the client based on Layer 4
+   * attributes of the backend endpoint, to ensure that these future requests
+   * go to the same backend endpoint. Make sure to set the TTL field for this case.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie#name
+   */
+  readonly name: string;
+
+  /**
+   * TTL of the generated cookie if the cookie is not present. This value sets the
+   * Max-Age attribute value.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie#ttl
+   */
+  readonly ttl?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashCookie | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attributes': ((obj.attributes) === undefined) ? undefined : (Object.entries(obj.attributes).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+    'ttl': obj.ttl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header configures the header hash policy when the consistent hash type is set to Header.
+ *
+ * Deprecated: use Headers instead
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeader
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeader {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeader#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeader' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeader(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeader | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header defines the header hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeaders
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeaders {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeaders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeaders(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHashType defines the type of input to hash on. Valid Type values are
+ * "SourceIP",
+ * "Header",
+ * "Headers",
+ * "Cookie".
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashType
+ */
+export enum EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerConsistentHashType {
+  /** SourceIP */
+  SOURCE_IP = "SourceIP",
+  /** Header */
+  HEADER = "Header",
+  /** Headers */
+  HEADERS = "Headers",
+  /** Cookie */
+  COOKIE = "Cookie",
+}
+
+/**
+ * EndpointOverrideExtractFrom defines a source to extract endpoint override information from.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverrideExtractFrom
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverrideExtractFrom {
+  /**
+   * Header defines the header to get the override endpoint addresses.
+   * The header value must specify at least one endpoint in `IP:Port` format or multiple endpoints in `IP:Port,IP:Port,...` format.
+   * For example `10.0.0.5:8080` or `[2600:4040:5204::1574:24ae]:80`.
+   * The IPv6 address is enclosed in square brackets.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverrideExtractFrom#header
+   */
+  readonly header?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverrideExtractFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverrideExtractFrom(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerEndpointOverrideExtractFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal {
+  /**
+   * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+   * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal#force
+   */
+  readonly force?: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocalForce;
+
+  /**
+   * MinEndpointsThreshold is the minimum number of total upstream endpoints across all zones required to enable zone-aware routing.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal#minEndpointsThreshold
+   */
+  readonly minEndpointsThreshold?: number;
+
+  /**
+   * Configures percentage of requests that will be considered for zone aware routing if zone aware routing is configured. If not specified, Envoy defaults to 100%.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal#percentageEnabled
+   */
+  readonly percentageEnabled?: number;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocal | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'force': toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj.force),
+    'minEndpointsThreshold': obj.minEndpointsThreshold,
+    'percentageEnabled': obj.percentageEnabled,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+ * back-off algorithm for retries. For additional details,
+ * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff {
+  /**
+   * BaseInterval is the base interval between retries.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff#baseInterval
+   */
+  readonly baseInterval?: string;
+
+  /**
+   * MaxInterval is the maximum interval between retries. This parameter is optional, but must be greater than or equal to the base_interval if set.
+   * The default is 10 times the base_interval
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff#maxInterval
+   */
+  readonly maxInterval?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsRetryPerRetryBackOff | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'baseInterval': obj.baseInterval,
+    'maxInterval': obj.maxInterval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TriggerEnum specifies the conditions that trigger retries.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOnTriggers
+ */
+export enum EnvoyExtensionPolicySpecExtProcBackendSettingsRetryRetryOnTriggers {
+  /** 5xx */
+  VALUE_5XX = "5xx",
+  /** gateway-error */
+  GATEWAY_HYPHEN_ERROR = "gateway-error",
+  /** reset */
+  RESET = "reset",
+  /** reset-before-request */
+  RESET_HYPHEN_BEFORE_HYPHEN_REQUEST = "reset-before-request",
+  /** connect-failure */
+  CONNECT_HYPHEN_FAILURE = "connect-failure",
+  /** retriable-4xx */
+  RETRIABLE_HYPHEN_4XX = "retriable-4xx",
+  /** refused-stream */
+  REFUSED_HYPHEN_STREAM = "refused-stream",
+  /** retriable-status-codes */
+  RETRIABLE_HYPHEN_STATUS_HYPHEN_CODES = "retriable-status-codes",
+  /** cancelled */
+  CANCELLED = "cancelled",
+  /** deadline-exceeded */
+  DEADLINE_HYPHEN_EXCEEDED = "deadline-exceeded",
+  /** internal */
+  INTERNAL = "internal",
+  /** resource-exhausted */
+  RESOURCE_HYPHEN_EXHAUSTED = "resource-exhausted",
+  /** unavailable */
+  UNAVAILABLE = "unavailable",
+}
+
+/**
+ * CACertificateRef contains a references to
+ * Kubernetes objects that contain TLS certificates of
+ * the Certificate Authorities that can be used
+ * as a trust anchor to validate the certificates presented by the Wasm code source.
+ *
+ * Kubernetes ConfigMap and Kubernetes Secret are supported.
+ * Note: The ConfigMap or Secret must be in the same namespace as the EnvoyExtensionPolicy.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef
+ */
+export interface EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef(obj: EnvoyExtensionPolicySpecWasmCodeHttpTlsCaCertificateRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CACertificateRef contains a references to
+ * Kubernetes objects that contain TLS certificates of
+ * the Certificate Authorities that can be used
+ * as a trust anchor to validate the certificates presented by the Wasm code source.
+ *
+ * Kubernetes ConfigMap and Kubernetes Secret are supported.
+ * Note: The ConfigMap or Secret must be in the same namespace as the EnvoyExtensionPolicy.
+ *
+ * @schema EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef
+ */
+export interface EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef(obj: EnvoyExtensionPolicySpecWasmCodeImageTlsCaCertificateRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExpectedResponse defines a list of HTTP expected responses to match.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveHttpExpectedResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Receive defines the expected response payload.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpReceive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Send defines the request payload.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsHealthCheckActiveTcpSend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+ * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+ *
+ * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocalForce
+ */
+export interface EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocalForce {
+  /**
+   * MinEndpointsInZoneThreshold is the minimum number of upstream endpoints in the local zone required to honor the forceLocalZone
+   * override. This is useful for protecting zones with fewer endpoints.
+   *
+   * @schema EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocalForce#minEndpointsInZoneThreshold
+   */
+  readonly minEndpointsInZoneThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocalForce' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj: EnvoyExtensionPolicySpecExtProcBackendSettingsLoadBalancerZoneAwarePreferLocalForce | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minEndpointsInZoneThreshold': obj.minEndpointsInZoneThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
  * SecurityPolicy allows the user to configure various security settings for a
 Gateway.
  *

@@ -19,10 +19,11 @@ group() {
 mkdir -p "$out"
 group monitoring.coreos.com servicemonitors prometheusrules
 group gateway.networking.k8s.io gateways httproutes grpcroutes
-group gateway.envoyproxy.io securitypolicies backendtrafficpolicies
+group gateway.envoyproxy.io securitypolicies backendtrafficpolicies envoyextensionpolicies
 group traefik.io middlewares
 group argoproj.io rollouts analysistemplates
 group keda.sh scaledobjects
 group external-secrets.io externalsecrets
 group inference.networking.k8s.io inferencepools
+group inference.networking.x-k8s.io inferenceobjectives
 group leaderworkerset.x-k8s.io leaderworkersets

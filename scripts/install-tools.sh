@@ -56,7 +56,8 @@ if ! have psa-check "$psa_hash"; then
 fi
 
 crds_hash="$(cat "$root"/tools/crds/{go.mod,go.sum,tools.go} "$root"/tools/crds-keda/{go.mod,go.sum,tools.go} "$root"/tools/crds-eso/{go.mod,go.sum,tools.go} \
-  "$root"/tools/crds-gie/{go.mod,go.sum,tools.go} "$root"/tools/crds-lws/{go.mod,go.sum,tools.go} "$0" | sha256sum | cut -c1-16)"
+  "$root"/tools/crds-gie/{go.mod,go.sum,tools.go} "$root"/tools/crds-gie-objective/{go.mod,go.sum,tools.go} \
+  "$root"/tools/crds-lws/{go.mod,go.sum,tools.go} "$0" | sha256sum | cut -c1-16)"
 if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
   echo "generating CRDs"
   rm -rf "$tools/crds" "$tools/crds-all"
@@ -73,6 +74,9 @@ if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
     paths=github.com/external-secrets/external-secrets/apis/externalsecrets/v1 output:crd:dir="$tools/crds-all")
   (cd "$root/tools/crds-gie" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1 \
     paths=sigs.k8s.io/gateway-api-inference-extension/api/v1 output:crd:dir="$tools/crds-all")
+  # InferenceObjective (inference.networking.x-k8s.io/v1alpha2) from the extension's last release that has it.
+  (cd "$root/tools/crds-gie-objective" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1 \
+    paths=sigs.k8s.io/gateway-api-inference-extension/apix/v1alpha2 output:crd:dir="$tools/crds-all")
   # LeaderWorkerSet's own build types the pod templates' metadata (labels, annotations) the same way.
   (cd "$root/tools/crds-lws" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1,generateEmbeddedObjectMeta=true \
     paths=sigs.k8s.io/lws/api/leaderworkerset/v1 output:crd:dir="$tools/crds-all")
@@ -82,9 +86,11 @@ if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
     && go run sigs.k8s.io/gateway-api/pkg/generator 2>/dev/null && mv config "$tools/crds-all/")
   # Only the kinds the library emits: fewer, smaller schemas for every validation run.
   for f in monitoring.coreos.com_servicemonitors monitoring.coreos.com_podmonitors monitoring.coreos.com_prometheusrules \
-           gateway.envoyproxy.io_securitypolicies gateway.envoyproxy.io_backendtrafficpolicies traefik.io_middlewares \
+           gateway.envoyproxy.io_securitypolicies gateway.envoyproxy.io_backendtrafficpolicies \
+           gateway.envoyproxy.io_envoyextensionpolicies traefik.io_middlewares \
            argoproj.io_rollouts argoproj.io_analysistemplates keda.sh_scaledobjects external-secrets.io_externalsecrets \
-           inference.networking.k8s.io_inferencepools leaderworkerset.x-k8s.io_leaderworkersets; do
+           inference.networking.k8s.io_inferencepools inference.networking.x-k8s.io_inferenceobjectives \
+           leaderworkerset.x-k8s.io_leaderworkersets; do
     mv "$tools/crds-all/$f.yaml" "$tools/crds/"
   done
   for f in gateways gatewayclasses httproutes grpcroutes referencegrants; do
