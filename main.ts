@@ -3,8 +3,8 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ApiAuth, CanaryRelease, ExternalSecret, GatewayImplementation, GatewayTls, Gpu, InferenceGateway,
-  InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume, NamespaceBaseline,
+  ApiAuth, CanaryRelease, ExternalSecret, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferencePool,
+  InferenceService, LogShipping, LoraAdapter, ModelServer, ModelSource, ModelVolume, NamespaceBaseline,
   ObservabilityBundle, ReleaseColor, ReleaseStrategy, Scaling, SecretStore, WorkloadIdentity,
 } from './lib';
 
@@ -60,6 +60,30 @@ const classifierService = (id: string, version: string) => new InferenceService(
 const classifier = classifierService('classifier', '1');
 const classifierGreen = classifierService('classifier-green', '2');
 
+// An assistant on Qwen 2.5 7B with two LoRA adapters (SQL, support replies) from pinned Hub commits,
+// behind an InferencePool: its endpoint picker sends each request to the replica with the shortest
+// queue, the most free KV cache, the prompt's prefix cached and the requested adapter loaded.
+const adapter = (name: string, repository: string, revision: string): LoraAdapter => ({
+  name,
+  baseModel: 'Qwen/Qwen2.5-7B-Instruct',
+  rank: 16,
+  volume: new ModelVolume(chart, `${name}-adapter`, { source: ModelSource.huggingFace(repository, { revision }), size: Size.gibibytes(1) }),
+});
+const assistant = new InferenceService(chart, 'assistant', {
+  server: ModelServer.vllm({
+    model: 'Qwen/Qwen2.5-7B-Instruct',
+    servedModelName: 'qwen2.5-7b-instruct',
+    adapters: [
+      adapter('assistant-sql', 'acme/qwen2.5-7b-sql-lora', '3f2c9a1b7e4d6058a9c1b2e3f4a5b6c7d8e9f012'),
+      adapter('assistant-support', 'acme/qwen2.5-7b-support-lora', '9b8a7c6d5e4f30211a2b3c4d5e6f708192a3b4c5'),
+    ],
+  }),
+  gpu: Gpu.nvidia(1, { product: 'NVIDIA-L4' }),
+  memory: Size.gibibytes(32),
+  scaling: Scaling.fixed(2),
+});
+const assistantPool = new InferencePool(chart, 'assistant-pool', { services: [assistant] });
+
 // The clients' API keys live in AWS Secrets Manager, one JSON secret with a property per client;
 // External Secrets Operator keeps the Secret the gateway reads in step with it, so adding a
 // client there needs no change here.
@@ -78,6 +102,8 @@ const gateway = new InferenceGateway(chart, 'gateway', {
 });
 // 5% of chat traffic to the canary; the classifier switches colors at once (blue active, green idle).
 new CanaryRelease(chart, 'chat-release', { gateway, stable: chat, canary: chatCanary, strategy: ReleaseStrategy.weighted(95, 5), pathPrefix: '/v1' });
+// The assistant's requests (clients send x-inference-pool: assistant) go through its endpoint picker.
+gateway.addPoolRoute(assistantPool, { pathPrefix: '/v1', headerName: 'x-inference-pool', headerValue: 'assistant' });
 new CanaryRelease(chart, 'classifier-release', {
   gateway, stable: classifier, canary: classifierGreen, strategy: ReleaseStrategy.blueGreen(ReleaseColor.BLUE), pathPrefix: '/classifier',
 });
@@ -94,5 +120,7 @@ for (const version of [chat, chatCanary]) {
 }
 observability.addService(classifier);
 observability.addService(classifierGreen);
+observability.addService(assistant);
+observability.addPool(assistantPool);
 
 app.synth();

@@ -214,4 +214,22 @@ export enum ErrorCode {
   /** A service scaling on queue depth whose metrics no ObservabilityBundle scrapes (and not marked scrapedExternally). */
   QUEUE_METRICS_NOT_SCRAPED = 'QueueMetricsNotScraped',
   // ---- end observability
+
+  // InferencePool (model-aware routing)
+  /** An InferencePool in a chart without a namespace: its picker's RoleBinding must name one. */
+  POOL_WITHOUT_NAMESPACE = 'PoolWithoutNamespace',
+  /** An InferencePool given no services. */
+  POOL_WITHOUT_SERVICES = 'PoolWithoutServices',
+  /** A service put in two InferencePools: its pods carry one pool label. */
+  SERVICE_IN_TWO_POOLS = 'ServiceInTwoPools',
+  /** A pool service in another namespace, on a server whose metrics the picker cannot read, or unlike the pool's other services. */
+  INVALID_POOL_SERVICE = 'InvalidPoolService',
+  /** A failure mode that is not a PoolFailureMode value. */
+  INVALID_FAILURE_MODE = 'InvalidFailureMode',
+  /** Scorer weights that are all 0: the picker would have nothing to score with. */
+  INVALID_POOL_SCORING = 'InvalidPoolScoring',
+  /** A LoRA adapter whose name clients cannot send, or used twice, or a maxLoras without adapters or above their number. */
+  INVALID_LORA_ADAPTER = 'InvalidLoraAdapter',
+  /** A LoRA adapter trained on another base model than the server's. */
+  LORA_BASE_MISMATCH = 'LoraBaseMismatch',
 }

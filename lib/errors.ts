@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ErrorCode } from './error-codes';
 
 /**
@@ -54,14 +54,23 @@ export class InferenceConfigError extends Error {
   }
 }
 
-/** Renders a received value for an error message (strings quoted, objects as JSON). */
+/**
+ * Renders a received value for an error message (strings quoted, objects as JSON). A construct
+ * inside the value (a ModelVolume in a list of adapters) is written as its path: constructs refer
+ * to their tree, which JSON cannot write.
+ */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (value === undefined) return 'nothing';
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value)) return JSON.stringify(value);
+  if (Array.isArray(value)) return toJson(value);
   if (typeof (value as { toString?: unknown }).toString === 'function' && (value as object).toString !== Object.prototype.toString) {
     return String(value);
   }
-  return JSON.stringify(value);
+  return toJson(value);
+}
+
+/** JSON of `value`, each construct in it replaced by `<path>`. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (Construct.isConstruct(v) ? `<${v.node.path}>` : v));
 }

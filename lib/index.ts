@@ -12,6 +12,8 @@ export { ModelServer } from './model-server';
 export type {
   CustomServerOptions,
   HealthCheck,
+  LoraAdapter,
+  LoraServingOptions,
   ModelServerBaseOptions,
   ServerConfigFile,
   SglangOptions,
@@ -47,8 +49,11 @@ export type {
   InferenceGatewayProps,
   JwtAuthOptions,
   RateLimitOptions,
+  PoolRouteOptions,
   RouteOptions,
 } from './inference-gateway';
+export { InferencePool, LABEL_POOL, PoolFailureMode } from './inference-pool';
+export type { EndpointPickerOptions, IInferencePool, InferencePoolProps, PoolScoring } from './inference-pool';
 export { CanaryRelease, LABEL_TRACK, ReleaseColor, ReleaseStrategy } from './canary-release';
 export type { CanaryReleaseProps } from './canary-release';
 export { ProgressiveRelease } from './progressive-release';

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
+import type { IInferencePool } from './inference-pool';
 import { IInferenceService } from './inference-service-ref';
 import { checkName, claimName } from './names';
 import { ApiKeys, AuthVariant, Jwt } from './private/gateway/auth';
@@ -255,6 +256,26 @@ export interface RouteOptions {
   readonly headerValue?: string;
 }
 
+/** Options for {@link InferenceGateway.addPoolRoute}. */
+export interface PoolRouteOptions {
+  /**
+   * Path prefix routed to the pool. The OpenAI-compatible API of vLLM and SGLang is under `/v1`.
+   * @default '/v1'
+   */
+  readonly pathPrefix?: string;
+  /**
+   * Route only requests with this header value; give `headerValue` with it.
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httpheadermatch
+   * @default - no header match
+   */
+  readonly headerName?: string;
+  /**
+   * Value of `headerName` to match exactly.
+   * @default - none (required with `headerName`)
+   */
+  readonly headerValue?: string;
+}
+
 /**
  * The entry point: one host, TLS, authentication and rate limits, and a route per model
  * (path or header) to its InferenceService, on ingress-nginx (Ingress) or Gateway API (Envoy
@@ -336,6 +357,33 @@ export class InferenceGateway extends Construct {
   }
 
   /**
+   * Routes requests for `pathPrefix` (and optionally a header value) to an InferencePool: its
+   * endpoint picker chooses the pod of each request (by queue, KV cache, prefix cache and LoRA
+   * adapter) instead of round-robin. Admits the gateway's proxies to the pool's pods and to its
+   * picker. Envoy Gateway only, with Envoy AI Gateway's extension installed (see the README);
+   * refused on Traefik and ingress-nginx.
+   * @see https://gateway-api-inference-extension.sigs.k8s.io/
+   */
+  public addPoolRoute(pool: IInferencePool, options: PoolRouteOptions = {}): void {
+    if (!Construct.isConstruct(pool) || !Array.isArray((pool as IInferencePool).services)) {
+      this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'pool', received: pool, allowed: 'an InferencePool', fix: 'pass the InferencePool construct itself' });
+    }
+    const refusal = this.controller.refusePool(pool);
+    if (refusal) this.fail(refusal);
+    const pathProblem = options.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', options.pathPrefix);
+    if (pathProblem) this.fail(pathProblem);
+    this.renderRoute({
+      name: pool.name,
+      owner: pool.node.path,
+      pathPrefix: options.pathPrefix ?? '/v1',
+      match: this.headerMatch(options),
+      backends: pool.services.map((service) => ({ service, weight: 100 })),
+      pool,
+    });
+    pool.allowFrom(this.proxyPods());
+  }
+
+  /**
    * A route whose traffic is split by weight between services, optionally mirrored to another.
    * @internal
    */
@@ -385,7 +433,7 @@ export class InferenceGateway extends Construct {
   }
 
   /** The header match of `addRoute`, if any, checked. */
-  private headerMatch(options: RouteOptions): RouteMatch | undefined {
+  private headerMatch(options: RouteOptions | PoolRouteOptions): RouteMatch | undefined {
     if (options.headerName === undefined && options.headerValue === undefined) return undefined;
     const match = RouteMatch.header(options.headerName ?? '', options.headerValue ?? '');
     const problem = match.problem({ name: 'headerName', value: 'headerValue' });

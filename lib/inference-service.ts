@@ -140,6 +140,8 @@ export class InferenceService extends Construct implements IInferenceService {
     this.disruptionBudget = disruptionBudget(this, {
       metadata: this.metadata(), selectorLabels: this.selectorLabels, minReplicas: this.scaling.minReplicas, maxUnavailable: props.pdbMaxUnavailable,
     });
+    // LoRA adapters: each ModelVolume read-only at its own path, where the server's flags point.
+    for (const adapter of this.server.adapters) this.addModelVolume(adapter.volume);
   }
 
   /**

@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
+import type { ModelVolume } from './model-volume';
 
-// The public options of the ModelServer presets. This module imports nothing from lib/, so the preset
-// modules under lib/private/servers/ can use these types without an import cycle.
+// The public options of the ModelServer presets. This module imports only the ModelVolume type from
+// lib/ (which imports no server), so the preset modules under lib/private/servers/ can use these types
+// without an import cycle.
 
 /**
  * How a model server is checked for health on one port.
@@ -43,8 +45,48 @@ export interface ModelServerBaseOptions {
   readonly extraArgs?: string[];
 }
 
+/**
+ * A LoRA adapter served beside the base model: clients name it in the OpenAI `model` field, and an
+ * InferencePool's picker routes each request to a pod that has it loaded.
+ * @see https://docs.vllm.ai/en/latest/features/lora.html
+ */
+export interface LoraAdapter {
+  /** The name clients request it by (the `model` field), e.g. `chat-sql`. */
+  readonly name: string;
+  /**
+   * Its weights, from a pinned source (a Hugging Face commit, an S3 version folder): mounted
+   * read-only beside the base model at the volume's path.
+   */
+  readonly volume: ModelVolume;
+  /**
+   * The Hugging Face id of the base model it was trained on; it must be the server's model. An
+   * adapter of another base model loads but answers garbage.
+   */
+  readonly baseModel: string;
+  /** Its LoRA rank (`r` in its adapter_config.json), from 1 to 512. */
+  readonly rank: number;
+}
+
+/** The LoRA settings of a server preset that serves adapters (vLLM, SGLang). */
+export interface LoraServingOptions {
+  /**
+   * LoRA adapters served beside the base model. The flags are derived: vLLM gets `--enable-lora`,
+   * `--lora-modules`, `--max-loras`, `--max-cpu-loras` and `--max-lora-rank` (the smallest rank
+   * vLLM accepts that fits every adapter); SGLang gets `--enable-lora`, `--lora-paths`,
+   * `--max-loras-per-batch` and `--max-lora-rank`.
+   * @default - none
+   */
+  readonly adapters?: LoraAdapter[];
+  /**
+   * Adapters one batch may use at once (`--max-loras` / `--max-loras-per-batch`), from 1 to the
+   * number of adapters; each takes GPU memory.
+   * @default - every adapter
+   */
+  readonly maxLoras?: number;
+}
+
 /** Options for `ModelServer.vllm`. */
-export interface VllmOptions extends ModelServerBaseOptions {
+export interface VllmOptions extends ModelServerBaseOptions, LoraServingOptions {
   /**
    * Model to serve: a Hugging Face repo id (downloaded by vLLM at start) or a local path.
    * @see https://docs.vllm.ai/en/latest/cli/serve.html
@@ -137,7 +179,7 @@ export interface TorchServeOptions extends ModelServerBaseOptions {
 }
 
 /** Options for `ModelServer.sglang`. */
-export interface SglangOptions extends ModelServerBaseOptions {
+export interface SglangOptions extends ModelServerBaseOptions, LoraServingOptions {
   /**
    * Model to serve (`--model-path`): a Hugging Face repo id or a local path.
    * @see https://docs.sglang.ai/advanced_features/server_arguments.html

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import {
-  CustomServerOptions, HealthCheck, ServerConfigFile, SglangOptions, TfServingOptions, TgiOptions, TorchServeOptions,
+  CustomServerOptions, HealthCheck, LoraAdapter, ServerConfigFile, SglangOptions, TfServingOptions, TgiOptions, TorchServeOptions,
   TritonOptions, VllmOptions,
 } from './model-server-options';
 import { checkServer } from './private/servers/checks';
@@ -153,6 +153,12 @@ export class ModelServer {
   public readonly _parallelismProp?: string;
   /** The options that set `parallelism`, as given, for the service to check. @internal */
   public readonly _parallelismOptions: { readonly [prop: string]: number | undefined };
+  /** The engine an InferencePool's endpoint picker reads from this server (vLLM or SGLang), if any. @internal */
+  public readonly _pickerEngine?: 'vllm' | 'sglang';
+  /** The LoRA adapters the server serves beside its base model. */
+  public readonly adapters: LoraAdapter[];
+  /** The base model as the preset was given it, if it was. @internal */
+  public readonly _baseModel?: string;
   /** Whether a replica's GPUs must equal `parallelism`. @internal */
   public readonly _gpusMatchParallelism: boolean;
   private readonly spec: ServerSpec;
@@ -182,6 +188,9 @@ export class ModelServer {
     this.model = spec.model;
     this.needsModelVolume = spec.needsModel ?? false;
     this._metrics = spec.metrics ?? {};
+    this._pickerEngine = spec.pickerEngine;
+    this.adapters = spec.adapters ?? [];
+    this._baseModel = spec.baseModel;
     this.spec = spec;
   }
 

@@ -4,12 +4,14 @@ import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpec, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError } from './errors';
+import type { IInferencePool } from './inference-pool';
 import { IInferenceService, LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_SERVER } from './inference-service-ref';
 import { LogShipper, LogShipping } from './log-shipping';
 import { checkName, claimName } from './names';
 import { MANAGED_BY_LABELS } from './private/labels';
 import { dashboardJson } from './private/observability/dashboard';
 import { resolvedObjectives, serviceObjectives } from './private/observability/objectives';
+import { poolRuleGroup } from './private/observability/pool-rules';
 import { serviceRuleGroups } from './private/observability/rule-groups';
 import { markScraped } from './private/observability/scrape-registry';
 import { PrometheusRuleGroup, ServiceObjectives } from './prometheus-rules';
@@ -25,6 +27,12 @@ export interface ObservabilityBundleProps {
    * @default - none until `addService` is called
    */
   readonly services?: IInferenceService[];
+
+  /**
+   * InferencePools to watch: their endpoint pickers' metrics and alerts (see `addPool`).
+   * @default - none
+   */
+  readonly pools?: IInferencePool[];
 
   /**
    * Name of the bundle's objects (DNS-1035 label).
@@ -110,6 +118,7 @@ export class ObservabilityBundle extends Construct {
 
   private readonly props: ObservabilityBundleProps;
   private readonly monitored: MonitoredService[] = [];
+  private readonly pools: IInferencePool[] = [];
   private readonly namespace: string;
 
   /**
@@ -131,6 +140,7 @@ export class ObservabilityBundle extends Construct {
       spec: Lazy.any({ produce: () => this.ruleSpec() }) as PrometheusRuleSpec,
     });
     for (const service of props.services ?? []) this.addService(service);
+    for (const pool of props.pools ?? []) this.addPool(pool);
     if (props.logs) {
       this.logShipper = new LogShipper(this, 'Logs', { shipping: props.logs, sourceNamespaces: [this.namespace], namespace: props.logNamespace });
     }
@@ -152,14 +162,42 @@ export class ObservabilityBundle extends Construct {
     this.addDashboard(service, merged);
   }
 
-  /** The rule groups of every monitored service. */
+  /**
+   * Watches an InferencePool's endpoint picker: a ServiceMonitor on its metrics port and the
+   * `<pool>.endpoint-picker` alerts (no ready picker: the pool's traffic stops; a missing standby;
+   * no ready model server behind the pool). Watch the pool's services with `addService` too.
+   */
+  public addPool(pool: IInferencePool): void {
+    if (this.pools.includes(pool)) {
+      throw new InferenceConfigError(this, KIND, {
+        code: ErrorCode.DUPLICATE_WATCHED_SERVICE, prop: 'pools', received: pool.node.path, allowed: 'each pool once', fix: 'remove the duplicate',
+      });
+    }
+    this.pools.push(pool);
+    const namespace = Chart.of(pool).namespace;
+    new ServiceMonitor(this, `${pool.node.id}PickerMonitor`, {
+      metadata: { name: pool.pickerName, labels: { ...this.prometheusLabels, ...MANAGED_BY_LABELS } },
+      spec: {
+        selector: { matchLabels: pool.pickerLabels },
+        namespaceSelector: namespace ? { matchNames: [namespace] } : undefined,
+        endpoints: [{ port: 'http-metrics', path: '/metrics', interval: `${(this.props.scrapeInterval ?? Duration.seconds(15)).toSeconds()}s`, scrapeTimeout: '10s' }],
+      },
+    });
+  }
+
+  /** The rule groups of every monitored service and pool. */
   public groups(): PrometheusRuleGroup[] {
-    return this.monitored.flatMap(({ service, objectives }) => serviceRuleGroups({
-      service,
-      namespace: Chart.of(service).namespace ?? 'default',
-      objectives: resolvedObjectives(objectives),
-      runbookUrl: this.props.runbookUrl,
-    }));
+    return [
+      ...this.monitored.flatMap(({ service, objectives }) => serviceRuleGroups({
+        service,
+        namespace: Chart.of(service).namespace ?? 'default',
+        objectives: resolvedObjectives(objectives),
+        runbookUrl: this.props.runbookUrl,
+      })),
+      ...this.pools.map((pool) => poolRuleGroup({
+        pool, namespace: Chart.of(pool).namespace ?? 'default', replicas: pool.pickerReplicas, runbookUrl: this.props.runbookUrl,
+      })),
+    ];
   }
 
   /** The PrometheusRule's spec: every group, with each expression typed as the CRD wants it. */

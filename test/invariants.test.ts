@@ -99,6 +99,7 @@ describe('checkManifests', () => {
       { kind: 'HorizontalPodAutoscaler', metadata: meta, spec: { scaleTargetRef: { kind: 'Deployment', name: 'gone' } } },
       { kind: 'ServiceMonitor', metadata: meta, spec: { selector: { matchLabels: { app: 'none' } } } },
       { kind: 'HTTPRoute', metadata: meta, spec: { rules: [{ backendRefs: [{ name: 'gone', port: 80 }] }] } },
+      { kind: 'InferencePool', metadata: meta, spec: { selector: { matchLabels: { app: 'web' } }, targetPorts: [{ number: 8080 }], endpointPickerRef: { name: 'gone', port: { number: 9002 } } } },
     ]);
     expect([...new Set(findings.map((f) => f.rule))].sort()).toEqual(Object.keys(INVARIANT_RULES).sort());
   });

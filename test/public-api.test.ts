@@ -24,6 +24,7 @@ const TYPESCRIPT_ONLY: { [name: string]: string } = {
   LABEL_MODEL: 'a module constant (jsii has none)',
   LABEL_MODEL_VERSION: 'a module constant (jsii has none)',
   LABEL_TRACK: 'a module constant (jsii has none)',
+  LABEL_POOL: 'a module constant (jsii has none)',
   checkManifests: 'the cross-object check that the cdk8s validation plugin (validation/plugin.js) and `npm run validate` load: JavaScript only',
   INVARIANT_RULES: 'the rule descriptions the validation plugin reports beside checkManifests: JavaScript only',
 };

@@ -9,8 +9,8 @@ import sys
 from cdk8s import App, Chart, Duration, Size
 import cdk8s_plus_27 as kplus
 from cdk8s_inference import (
-    ApiAuth, CanaryRelease, ExternalSecret, GatewayImplementation, GatewayTls, Gpu, InferenceGateway,
-    InferenceService, LogShipping, ModelServer, ModelSource, ModelVolume, NamespaceBaseline, ObservabilityBundle,
+    ApiAuth, CanaryRelease, ExternalSecret, GatewayImplementation, GatewayTls, Gpu, InferenceGateway, InferencePool,
+    InferenceService, LogShipping, LoraAdapter, ModelServer, ModelSource, ModelVolume, NamespaceBaseline, ObservabilityBundle,
     RateLimitOptions, ReleaseColor, ReleaseStrategy, Scaling, SecretStore, WorkloadIdentity,
 )
 
@@ -73,6 +73,34 @@ def classifier_service(id: str, version: str) -> InferenceService:
 classifier = classifier_service("classifier", "1")
 classifier_green = classifier_service("classifier-green", "2")
 
+
+
+def adapter(name: str, repository: str, revision: str) -> LoraAdapter:
+    """A LoRA adapter of Qwen 2.5 7B from a pinned Hub commit."""
+    return LoraAdapter(
+        name=name,
+        base_model="Qwen/Qwen2.5-7B-Instruct",
+        rank=16,
+        volume=ModelVolume(chart, f"{name}-adapter", source=ModelSource.hugging_face(repository, revision=revision), size=Size.gibibytes(1)),
+    )
+
+
+# An assistant with two LoRA adapters behind an InferencePool, whose endpoint picker places each request.
+assistant = InferenceService(chart, "assistant",
+    server=ModelServer.vllm(
+        model="Qwen/Qwen2.5-7B-Instruct",
+        served_model_name="qwen2.5-7b-instruct",
+        adapters=[
+            adapter("assistant-sql", "acme/qwen2.5-7b-sql-lora", "3f2c9a1b7e4d6058a9c1b2e3f4a5b6c7d8e9f012"),
+            adapter("assistant-support", "acme/qwen2.5-7b-support-lora", "9b8a7c6d5e4f30211a2b3c4d5e6f708192a3b4c5"),
+        ],
+    ),
+    gpu=Gpu.nvidia(1, product="NVIDIA-L4"),
+    memory=Size.gibibytes(32),
+    scaling=Scaling.fixed(2),
+)
+assistant_pool = InferencePool(chart, "assistant-pool", services=[assistant])
+
 # The clients' API keys live in AWS Secrets Manager, one JSON secret with a property per client;
 # External Secrets Operator keeps the Secret the gateway reads in step with it, so adding a
 # client there needs no change here.
@@ -92,6 +120,8 @@ gateway = InferenceGateway(chart, "gateway",
 # 5% of chat traffic to the canary; the classifier switches colors at once (blue active, green idle).
 CanaryRelease(chart, "chat-release", gateway=gateway, stable=chat, canary=chat_canary,
     strategy=ReleaseStrategy.weighted(95, 5), path_prefix="/v1")
+# The assistant's requests (clients send x-inference-pool: assistant) go through its endpoint picker.
+gateway.add_pool_route(assistant_pool, path_prefix="/v1", header_name="x-inference-pool", header_value="assistant")
 CanaryRelease(chart, "classifier-release", gateway=gateway, stable=classifier, canary=classifier_green,
     strategy=ReleaseStrategy.blue_green(ReleaseColor.BLUE), path_prefix="/classifier")
 
@@ -105,5 +135,7 @@ for version in (chat, chat_canary):
     observability.add_service(version, availability=0.995, latency=0.95, latency_threshold=Duration.seconds(60))
 observability.add_service(classifier)
 observability.add_service(classifier_green)
+observability.add_service(assistant)
+observability.add_pool(assistant_pool)
 
 app.synth()

@@ -492,11 +492,15 @@ describe('a planted defect fails the e2e', () => {
       { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('never-bound'), spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'no-such-class', resources: { requests: { storage: '1Gi' } } } },
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('to-nowhere'), spec: { rules: [{ backendRefs: [{ name: 'missing', port: 80 }] }] } },
       { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: meta('scrapes-nothing'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'nobody' } }, endpoints: [{ port: 'metrics' }] } },
+      { apiVersion: 'inference.networking.k8s.io/v1', kind: 'InferencePool', metadata: meta('pools-nobody'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'nobody' } }, targetPorts: [{ number: 8000 }], endpointPickerRef: { name: 'missing-epp', port: { number: 9002 } } } },
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('to-no-pool'), spec: { rules: [{ backendRefs: [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'missing' }] }] } },
     ];
     expect(apply(cluster, planted, work, 'planted').rejections).toEqual([]);
     const state = await settle(planted, 8_000);
     const expected = [
       /^HTTPRoute\/fixtures\/to-nowhere: routes to Service fixtures\/missing does not exist/,
+      /^InferencePool\/fixtures\/pools-nobody: selector app.kubernetes.io\/name=nobody matches no ready pod/,
+      /^HTTPRoute\/fixtures\/to-no-pool: routes to InferencePool missing, which does not exist/,
       /^HorizontalPodAutoscaler\/fixtures\/scales-nothing: AbleToScale False \(FailedGetScale/,
       /^NetworkPolicy\/fixtures\/for-nobody: podSelector app.kubernetes.io\/name=nobody matches no live pod/,
       /^PersistentVolumeClaim\/fixtures\/never-bound: phase Pending/,

@@ -12,6 +12,7 @@ export const NO_CONTROLLER_HERE: Record<string, string> = {
   Rollout: 'Argo Rollouts', AnalysisTemplate: 'Argo Rollouts', ScaledObject: 'KEDA', ExternalSecret: 'External Secrets Operator',
   Gateway: 'a Gateway API implementation', SecurityPolicy: 'Envoy Gateway', BackendTrafficPolicy: 'Envoy Gateway', Middleware: 'Traefik',
   ServiceMonitor: 'Prometheus Operator', PodMonitor: 'Prometheus Operator', PrometheusRule: 'Prometheus Operator',
+  InferencePool: 'a gateway with the Inference Extension (the endpoint picker itself runs here)',
 };
 
 /** A label selector as the API's query parameter. */
@@ -171,11 +172,28 @@ export async function checkSteadyState(cluster: LocalCluster, manifests: Manifes
           const refs = [...(rule.backendRefs ?? []).filter((b: any) => b.weight !== 0),
             ...(rule.filters ?? []).filter((f: any) => f.type === 'RequestMirror').map((f: any) => f.requestMirror.backendRef)];
           for (const b of refs) {
+            if (b.kind === 'InferencePool' && b.group === 'inference.networking.k8s.io') {
+              const pool = await cluster.request('GET', `/apis/inference.networking.k8s.io/v1/namespaces/${b.namespace ?? ns}/inferencepools/${b.name}`);
+              if (pool.status !== 200) fail(m, `routes to InferencePool ${b.name}, which does not exist`);
+              continue;
+            }
             if ((b.group ?? '') !== '' || (b.kind ?? 'Service') !== 'Service') continue;
             const why = await serviceEndpoints(b.namespace ?? ns, b.name, await portNameOf(b.namespace ?? ns, b.name, b.port));
             if (why) fail(m, `routes to ${why}`);
           }
         }
+        break;
+      }
+      case 'InferencePool': {
+        // The pool's selector matches live, ready pods that declare its target ports, and its picker's Service has a ready endpoint.
+        const pods = await readyPods(cluster, ns, obj.spec.selector);
+        if (pods.length === 0) { fail(m, `selector ${selectorQuery(obj.spec.selector)} matches no ready pod`); break; }
+        for (const { number } of obj.spec.targetPorts ?? []) {
+          if (!pods.every((p) => p.spec.containers.some((c: any) => (c.ports ?? []).some((cp: any) => cp.containerPort === number)))) fail(m, `a selected pod declares no port ${number}`);
+        }
+        const picker = obj.spec.endpointPickerRef;
+        const why = picker && await serviceEndpoints(ns, picker.name, await portNameOf(ns, picker.name, picker.port?.number));
+        if (why) fail(m, `endpoint picker: ${why}`);
         break;
       }
       case 'Ingress': {

@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
 import { InvalidPropOptions } from '../../errors';
+import type { IInferencePool } from '../../inference-pool';
 import { AuthVariant } from './auth';
 import { TrafficBackend, TrafficRoute } from './route';
 
@@ -103,6 +104,19 @@ export abstract class GatewayController {
       code: ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION, prop: 'mirror', received: `${mirror.service.name} on ${this.gateway.implementation}`,
       allowed: 'mirroring with Envoy Gateway only (ingress-nginx has no mirror split; Traefik rejects RequestMirror filters)',
       fix: 'use Envoy Gateway for a mirrored release, or a weighted or header release',
+    };
+  }
+
+  /**
+   * Why the controller cannot send requests to `pool` through its endpoint picker, or nothing when
+   * it can. Traefik and ingress-nginx implement no Gateway API Inference Extension.
+   * @see https://gateway-api-inference-extension.sigs.k8s.io/implementations/gateways/
+   */
+  public refusePool(pool: IInferencePool): InvalidPropOptions | undefined {
+    return {
+      code: ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION, prop: 'pool', received: `${pool.node.path} on ${this.gateway.implementation}`,
+      allowed: `InferencePools on Envoy Gateway with Envoy AI Gateway's extension; ${this.gateway.implementation} has no endpoint-picker support`,
+      fix: 'use GatewayImplementation.ENVOY_GATEWAY for this gateway, or route the services with addRoute (round-robin)',
     };
   }
 

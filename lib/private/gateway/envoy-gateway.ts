@@ -3,6 +3,10 @@ import {
   BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidrType,
   BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit, BackendTrafficPolicySpecRateLimitType, SecurityPolicy,
 } from '../../../imports/gateway.envoyproxy.io';
+import { ErrorCode } from '../../error-codes';
+import { InvalidPropOptions } from '../../errors';
+import { PoolFailureMode } from '../../inference-pool';
+import type { IInferencePool } from '../../inference-pool';
 import { ProxyPods } from './controller';
 import { GatewayApiController } from './gateway-api';
 
@@ -35,6 +39,21 @@ export class EnvoyGateway extends GatewayApiController {
 
   public proxyPods(): ProxyPods {
     return { namespace: 'envoy-gateway-system', labels: { 'gateway.envoyproxy.io/owning-gateway-name': this.gateway.name } };
+  }
+
+  /**
+   * InferencePools need Envoy AI Gateway's extension server, which injects the picker's ext_proc
+   * filter with `failure_mode_allow: false` whatever the pool says: a pool that fails open would
+   * silently fail closed, so it is refused.
+   * @see https://github.com/envoyproxy/ai-gateway/issues/2502
+   */
+  public refusePool(pool: IInferencePool): InvalidPropOptions | undefined {
+    if (pool.failureMode !== PoolFailureMode.FAIL_OPEN) return undefined;
+    return {
+      code: ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION, prop: 'pool', received: `${pool.node.path} with failureMode FailOpen on envoy-gateway`,
+      allowed: "PoolFailureMode.FAIL_CLOSE: Envoy AI Gateway calls the picker with failure_mode_allow false, so FailOpen would not be honored",
+      fix: 'set failureMode: PoolFailureMode.FAIL_CLOSE on the pool (the default)',
+    };
   }
 
   public refuseMirror(): undefined {

@@ -100,8 +100,12 @@ function parent(gateway: GatewayContext) {
   return { parentRefs: [{ name: gateway.name }], hostnames: gateway.host ? [gateway.host] : undefined };
 }
 
-/** The route's services; weights only when the route splits. */
+/** The group of the InferencePool kind (Gateway API Inference Extension). */
+export const INFERENCE_POOL_GROUP = 'inference.networking.k8s.io';
+
+/** The route's services, weights only when the route splits; or its InferencePool. */
 function backendRefs<F, H>(protocol: Protocol<F, H>, route: TrafficRoute) {
+  if (route.pool) return [{ group: INFERENCE_POOL_GROUP, kind: 'InferencePool', name: route.pool.name }];
   const split = route.backends.length > 1;
   return route.backends.map((b) => ({ name: serviceNameOf(b), port: protocol.port(b.service), weight: split ? b.weight : undefined }));
 }

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../error-codes';
 import { InvalidPropOptions } from '../../errors';
+import type { IInferencePool } from '../../inference-pool';
 import { IInferenceService } from '../../inference-service-ref';
 
 /** A route split between services, as releases and `addRoute` hand it to the gateway. */
@@ -22,6 +23,12 @@ export interface TrafficRoute {
    * @default - no gRPC route
    */
   readonly grpcService?: string;
+  /**
+   * The InferencePool the route sends requests to, whose endpoint picker chooses a pod among the
+   * backends (the pool's services); the backends are then not split by weight.
+   * @default - the backends' Services
+   */
+  readonly pool?: IInferencePool;
 }
 
 /** A Service behind a route and its share of the traffic. */

@@ -8,14 +8,15 @@ import {
 
 /** What each rule asks for, by rule id (the public `INVARIANT_RULES`). A new rule adds its line here. */
 export const RULE_DESCRIPTIONS = {
-  'selector-matches-pods': 'Services, PodDisruptionBudgets and NetworkPolicies must select pods that are applied with them',
+  'selector-matches-pods': 'Services, PodDisruptionBudgets, NetworkPolicies and InferencePools must select pods that are applied with them',
   'service-port-exists': 'A Service must target ports its pods declare',
   'pdb-allows-disruption': 'A PodDisruptionBudget must leave room for one voluntary disruption',
   'scale-target-exists': 'An autoscaler must scale a workload that is applied with it',
   'grace-covers-prestop': 'The termination grace period must outlast the preStop pause',
   'multi-gpu-shared-memory': 'Pods with several GPUs need a /dev/shm volume',
   'service-monitor-matches': 'A ServiceMonitor must select a Service that has the port it scrapes',
-  'route-backend-exists': 'A route must send traffic to a Service port that exists',
+  'route-backend-exists': 'A route must send traffic to a Service port or an InferencePool that exists',
+  'pool-picker-exists': 'An InferencePool must target ports its pods declare and name an endpoint picker Service applied with it, on its port',
 } as const;
 
 /** The id of a rule: only a described rule can report a finding. */
@@ -157,6 +158,12 @@ function serviceMonitorMatches(m: Manifest, ctx: RuleContext): void {
 function routeBackendsExist(m: Manifest, ctx: RuleContext): void {
   if ((m.kind !== 'HTTPRoute' && m.kind !== 'GRPCRoute') || !Array.isArray(m.spec?.rules)) return;
   for (const b of m.spec.rules.flatMap((rule: any) => rule.backendRefs ?? [])) {
+    if (b.kind === 'InferencePool' && b.group === 'inference.networking.k8s.io') {
+      if (!ctx.has(`InferencePool/${b.namespace ?? namespaceOf(m)}/${b.name}`)) {
+        ctx.add('route-backend-exists', m, `backendRef InferencePool ${b.name} is not applied with it`, 'route to an InferencePool of the app');
+      }
+      continue;
+    }
     if ((b.kind ?? 'Service') !== 'Service' || (b.group ?? '') !== '') continue;
     const target = ctx.service(b.namespace ?? namespaceOf(m), b.name);
     if (!target) {
@@ -164,6 +171,32 @@ function routeBackendsExist(m: Manifest, ctx: RuleContext): void {
     } else if (b.port !== undefined && !(target.spec?.ports ?? []).some((p: any) => p.port === b.port)) {
       ctx.add('route-backend-exists', m, `backendRef ${b.name} has no port ${b.port}`, 'route to one of the Service\'s ports');
     }
+  }
+}
+
+/**
+ * An InferencePool selects pods that declare its target ports, and its endpoint picker is a
+ * Service applied with it, on the port it names.
+ */
+function poolMatches(m: Manifest, ctx: RuleContext): void {
+  if (m.kind !== 'InferencePool' || !m.spec?.selector) return;
+  const selected = ctx.podsSelectedBy(m, m.spec.selector);
+  if (selected.length === 0) {
+    ctx.add('selector-matches-pods', m, `selector ${JSON.stringify(m.spec.selector)} selects no pod template in namespace '${namespaceOf(m)}'`,
+      'label the pods of the pool\'s services with its selector');
+  }
+  for (const { number } of m.spec.targetPorts ?? []) {
+    const declares = (p: PodTemplate) => containers(p.spec).some((c: any) => (c.ports ?? []).some((cp: any) => cp.containerPort === number));
+    if (selected.length > 0 && !selected.some(declares)) {
+      ctx.add('pool-picker-exists', m, `target port ${number} is declared by no selected container`, 'target the port the model server listens on');
+    }
+  }
+  const picker = m.spec.endpointPickerRef;
+  if (!picker || (picker.kind ?? 'Service') !== 'Service') return;
+  const service = ctx.service(namespaceOf(m), picker.name);
+  if (!service || !(service.spec?.ports ?? []).some((p: any) => p.port === picker.port?.number)) {
+    ctx.add('pool-picker-exists', m, `endpointPickerRef ${picker.name}:${picker.port?.number} is not a Service port applied with it`,
+      'apply the endpoint picker\'s Service with the pool');
   }
 }
 
@@ -201,7 +234,8 @@ function multiGpuHasSharedMemory(p: PodTemplate, c: any, ctx: RuleContext): void
 
 /** The rules on one object, in the order their findings are reported for it. */
 const OBJECT_RULES: ((m: Manifest, ctx: RuleContext) => void)[] = [
-  serviceSelectsPods, disruptionBudgetAllowsEviction, networkPolicySelectsPods, serviceMonitorMatches, routeBackendsExist, scaleTargetExists,
+  serviceSelectsPods, disruptionBudgetAllowsEviction, networkPolicySelectsPods, serviceMonitorMatches, routeBackendsExist, poolMatches,
+  scaleTargetExists,
 ];
 
 /** The rules on one container of a pod template, in the order their findings are reported for it. */

@@ -1,6 +1,7 @@
 import type { SglangOptions } from '../../model-server-options';
 import { baseChecks, option } from './checks';
 import { llmCache, llmDefaults } from './llm';
+import { adaptersOf, loraChecks, sglangLoraArgs } from './lora';
 import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort } from './spec';
 
 const PORT = 30000;
@@ -27,6 +28,7 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
       `--port=${PORT}`,
       ...flagAboveOne('--tp', tp),
       '--enable-metrics',
+      ...sglangLoraArgs(options),
       ...(options.extraArgs ?? []),
     ],
     queueDepthMetric: 'sglang:num_queue_reqs',
@@ -38,7 +40,9 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     ...llmDefaults(options.model),
     model: options.model,
     metrics: SGLANG_METRICS,
-
-    checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct')],
+    pickerEngine: 'sglang',
+    adapters: adaptersOf(options),
+    baseModel: options.model,
+    checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'), ...loraChecks(options, options.model, options.model)],
   };
 }

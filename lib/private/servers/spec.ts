@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import type { HealthCheck, ServerConfigFile } from '../../model-server-options';
+import type { HealthCheck, LoraAdapter, ServerConfigFile } from '../../model-server-options';
 import type { ValueSite } from '../values';
 
 /**
@@ -95,6 +95,12 @@ export interface ServerSpec {
   readonly metrics?: ServerMetrics;
   /** What a ModelVolume's version must look like for this server to load it, if it cares. */
   readonly modelVersion?: ModelVersionRule;
+  /** The LoRA adapters served beside the base model. */
+  readonly adapters?: LoraAdapter[];
+  /** The base model as the preset was given it (a Hugging Face id or a path), if it was. */
+  readonly baseModel?: string;
+  /** The engine whose metrics an InferencePool's endpoint picker reads from this server, if it reads any. */
+  readonly pickerEngine?: 'vllm' | 'sglang';
   /** The options the preset was given, each with its check, run where a construct binds the server. */
   readonly checks?: OptionCheck[];
 }

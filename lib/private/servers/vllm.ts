@@ -1,6 +1,7 @@
 import type { VllmOptions } from '../../model-server-options';
 import { baseChecks, option } from './checks';
 import { llmCache, llmDefaults } from './llm';
+import { adaptersOf, loraChecks, vllmLoraArgs } from './lora';
 import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort, rateByService } from './spec';
 
 /** vLLM's API listens here, and serves `/health`, `/version` and `/metrics` too. */
@@ -39,6 +40,7 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
         ...flagAboveOne('--tensor-parallel-size', tp),
         ...flagAboveOne('--pipeline-parallel-size', pp),
         `--shutdown-timeout=${ctx.drainSeconds}`,
+        ...vllmLoraArgs(options),
         ...(options.extraArgs ?? []),
       ];
     },
@@ -52,10 +54,14 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
     ...llmDefaults(options.model),
     model: options.servedModelName ?? options.model,
     metrics: VLLM_METRICS,
+    pickerEngine: 'vllm',
+    adapters: adaptersOf(options),
+    baseModel: options.model,
     checks: [
       ...baseChecks(options),
       option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'),
       option.string('servedModelName', options.servedModelName, 'chat'),
+      ...loraChecks(options, options.model, options.servedModelName ?? options.model),
     ],
   };
 }

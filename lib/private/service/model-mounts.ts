@@ -2,8 +2,12 @@ import { IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
 import type { ModelServer } from '../../model-server';
 import type { ModelMount, ModelVolume } from '../../model-volume';
-import { fail } from './fail';
+import { checkAdapterBase } from '../servers/lora';
+import { fail, KIND } from './fail';
 import { PodPatches } from './kube-patches';
+
+/** A Hugging Face repository id (`<org>/<repository>`), as a ModelSource of the Hub gives its location. */
+const HUGGING_FACE_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 /** Refuses a missing ModelVolume the server needs, or a version of it the server cannot load. */
 export function checkModelVolume(scope: IConstruct, server: ModelServer, volume: ModelVolume | undefined): void {
@@ -15,6 +19,11 @@ export function checkModelVolume(scope: IConstruct, server: ModelServer, volume:
       allowed: `a ModelVolume, because ModelServer.${server.kind} was given no model`,
       fix: 'pass modelVolume, or give the preset a model (e.g. a Hugging Face id)',
     });
+  }
+  // Without a model in the preset, the ModelVolume's Hugging Face repository is the base of the adapters.
+  const repository = volume && HUGGING_FACE_ID.test(volume.source.location) ? volume.source.location : undefined;
+  if (server._baseModel === undefined && repository !== undefined) {
+    server.adapters.forEach((adapter, i) => checkAdapterBase({ scope, kind: KIND, prop: `server.adapters[${i}]` }, adapter, repository));
   }
   const refused = volume && server._refuseModelVersion(volume.version);
   if (volume && refused) {

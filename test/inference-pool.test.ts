@@ -1,0 +1,275 @@
+import { App, Chart, Size, Testing } from 'cdk8s';
+import {
+  ErrorCode, GatewayImplementation, Gpu, InferenceGateway, InferencePool, InferenceService, LoraAdapter, ModelServer, ModelSource,
+  ModelVolume, ObservabilityBundle, PoolFailureMode, Scaling,
+} from '../lib';
+import { checkManifests } from '../lib/invariants';
+import { chart, Manifest, only } from './util';
+
+// Model-aware routing (Gateway API Inference Extension) and LoRA adapters: what a platform engineer
+// gets from an InferencePool, and what is refused at synth with the construct path.
+
+const QWEN = 'Qwen/Qwen2.5-7B-Instruct';
+const COMMIT = '3f2c9a1b7e4d6058a9c1b2e3f4a5b6c7d8e9f012';
+
+function adapter(c: Chart, name: string, extra: Partial<LoraAdapter> = {}): LoraAdapter {
+  const volume = new ModelVolume(c, `${name}-adapter`, { source: ModelSource.huggingFace(`acme/${name}`, { revision: COMMIT }), size: Size.gibibytes(1) });
+  return { name, volume, baseModel: QWEN, rank: 16, ...extra };
+}
+
+function llm(c: Chart, id: string, options: Partial<Parameters<typeof ModelServer.vllm>[0]> = {}): InferenceService {
+  return new InferenceService(c, id, { server: ModelServer.vllm({ model: QWEN, ...options }), gpu: Gpu.nvidia(1), scaling: Scaling.fixed(2) });
+}
+
+/** Runs `build` once (constructs cannot be defined twice) and expects the refusal. */
+function expectRefused(build: () => unknown, message: RegExp, code: ErrorCode, constructPath?: string): void {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toEqual(expect.objectContaining({ name: 'InferenceConfigError', code, ...(constructPath ? { constructPath } : {}) }));
+  expect((error as Error).message).toMatch(message);
+}
+
+describe('InferencePool', () => {
+  test('selects the pods of its services, on their port, through a picker Service that exists, and the gateway routes to it', () => {
+    const c = chart();
+    const chat = llm(c, 'chat');
+    const pool = new InferencePool(c, 'chat-pool', { services: [chat] });
+    new InferenceGateway(c, 'gateway', { host: 'llm.example.com' }).addPoolRoute(pool);
+    const manifests: Manifest[] = Testing.synth(c);
+    const resource = only(manifests, 'InferencePool', 'chat-pool');
+    expect(resource.apiVersion).toBe('inference.networking.k8s.io/v1');
+    expect(resource.spec).toEqual({
+      selector: { matchLabels: { 'inference.cdk8s.io/pool': 'chat-pool' } },
+      targetPorts: [{ number: 8000 }],
+      appProtocol: 'http',
+      endpointPickerRef: { name: 'chat-pool-epp', port: { number: 9002 }, failureMode: 'FailClose' },
+    });
+    expect(only(manifests, 'Deployment', 'chat').spec.template.metadata.labels['inference.cdk8s.io/pool']).toBe('chat-pool');
+    const route = only(manifests, 'HTTPRoute', 'gateway-chat-pool');
+    expect(route.spec.rules[0].backendRefs).toEqual([{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'chat-pool' }]);
+    expect(route.spec.rules[0].matches[0].path).toEqual({ type: 'PathPrefix', value: '/v1' });
+    // The library's cross-object rules (which run at synth) find nothing to say.
+    expect(checkManifests(manifests)).toEqual([]);
+  });
+
+  test('the endpoint picker: two replicas with leader election, probes on its health services, a Role that only reads', () => {
+    const c = chart();
+    new InferencePool(c, 'chat-pool', { services: [llm(c, 'chat')] });
+    const manifests: Manifest[] = Testing.synth(c);
+    const picker = only(manifests, 'Deployment', 'chat-pool-epp');
+    expect(picker.spec.replicas).toBe(2);
+    expect(picker.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    const container = picker.spec.template.spec.containers[0];
+    expect(container.args).toEqual(expect.arrayContaining(['--pool-name=chat-pool', '--ha-enable-leader-election', '--metrics-endpoint-auth=false']));
+    expect(container.readinessProbe.grpc).toEqual({ port: 9003, service: 'readiness' });
+    expect(container.livenessProbe.grpc).toEqual({ port: 9003, service: 'liveness' });
+    const config = only(manifests, 'ConfigMap', 'chat-pool-epp').data['endpoint-picker.yaml'];
+    expect(config).toContain('kind: EndpointPickerConfig');
+    expect(config).toMatch(/pluginRef: prefix-cache-scorer\n\s+weight: 3/);
+    expect(config).not.toContain('lora-affinity-scorer');
+    const verbs = only(manifests, 'Role', 'chat-pool-epp').rules.flatMap((r: any) => r.verbs);
+    expect(new Set(verbs)).toEqual(new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']));
+    const writes = only(manifests, 'Role', 'chat-pool-epp').rules.filter((r: any) => r.verbs.includes('create')).flatMap((r: any) => r.resources);
+    expect(writes).toEqual(['leases', 'events']);
+    expect(only(manifests, 'RoleBinding', 'chat-pool-epp').subjects).toEqual([{ kind: 'ServiceAccount', name: 'chat-pool-epp', namespace: 'ml' }]);
+  });
+
+  test('one picker replica runs without leader election, and its probes use the single health service', () => {
+    const c = chart();
+    new InferencePool(c, 'p', { services: [llm(c, 'chat')], endpointPicker: { replicas: 1 } });
+    const container = only(Testing.synth(c), 'Deployment', 'p-epp').spec.template.spec.containers[0];
+    expect(container.args).not.toContain('--ha-enable-leader-election');
+    expect(container.readinessProbe.grpc.service).toBe('inference-extension');
+  });
+
+  test('the gateway\'s proxies reach the picker and the pods; the picker reaches the pods; Prometheus reaches its metrics', () => {
+    const c = chart();
+    const chat = llm(c, 'chat');
+    const pool = new InferencePool(c, 'chat-pool', { services: [chat] });
+    new InferenceGateway(c, 'gateway').addPoolRoute(pool);
+    const manifests: Manifest[] = Testing.synth(c);
+    const picker = only(manifests, 'NetworkPolicy', 'chat-pool-epp').spec;
+    const ingressPorts = picker.ingress.map((r: any) => r.ports[0].port).sort();
+    expect(ingressPorts).toEqual([9002, 9090]);
+    expect(picker.egress).toContainEqual({ ports: [{ port: 8000, protocol: 'TCP' }], to: [{ podSelector: { matchLabels: { 'inference.cdk8s.io/pool': 'chat-pool' } } }] });
+    const servicePolicy = only(manifests, 'NetworkPolicy', 'chat').spec;
+    const from = servicePolicy.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector?.matchLabels));
+    expect(from).toContainEqual(expect.objectContaining({ 'app.kubernetes.io/name': 'chat-pool-epp' }));
+    expect(from).toContainEqual({ 'gateway.envoyproxy.io/owning-gateway-name': 'gateway' });
+  });
+
+  test('the ObservabilityBundle scrapes the picker and alerts when no picker is ready or the pool has no ready pod', () => {
+    const c = chart();
+    const chat = llm(c, 'chat');
+    const pool = new InferencePool(c, 'chat-pool', { services: [chat] });
+    new ObservabilityBundle(c, 'obs', { services: [chat], pools: [pool] });
+    const manifests: Manifest[] = Testing.synth(c);
+    expect(only(manifests, 'ServiceMonitor', 'chat-pool-epp').spec.endpoints[0].port).toBe('http-metrics');
+    const group = only(manifests, 'PrometheusRule').spec.groups.find((g: any) => g.name === 'chat-pool.endpoint-picker');
+    expect(group.rules.map((r: any) => [r.alert, r.labels.severity])).toEqual([
+      ['InferencePoolPickerDown', 'critical'], ['InferencePoolPickerStandbyMissing', 'warning'], ['InferencePoolNoReadyEndpoints', 'critical'],
+    ]);
+    expect(group.rules[0].expr).toContain('kube_deployment_status_replicas_ready{namespace="ml",deployment="chat-pool-epp"}');
+    expect(group.rules[1].expr).toMatch(/< 2$/);
+    expect(group.rules[0].annotations.description).toContain('every request is refused');
+  });
+
+  test('several versions of one model share a pool; the picker reads SGLang metrics for SGLang servers', () => {
+    const c = chart();
+    const a = new InferenceService(c, 'a', { server: ModelServer.sglang({ model: QWEN }), gpu: Gpu.nvidia(1) });
+    const b = new InferenceService(c, 'b', { server: ModelServer.sglang({ model: QWEN }), gpu: Gpu.nvidia(1) });
+    new InferencePool(c, 'p', { services: [a, b] });
+    const manifests: Manifest[] = Testing.synth(c);
+    for (const name of ['a', 'b']) expect(only(manifests, 'Deployment', name).spec.template.metadata.labels['inference.cdk8s.io/pool']).toBe('p');
+    expect(only(manifests, 'ConfigMap', 'p-epp').data['endpoint-picker.yaml']).toContain('defaultEngine: sglang');
+  });
+});
+
+describe('InferencePool: what is refused', () => {
+  test('a gateway that cannot route to an InferencePool', () => {
+    for (const implementation of [GatewayImplementation.TRAEFIK, GatewayImplementation.INGRESS_NGINX]) {
+      const c = chart();
+      const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat')] });
+      const gateway = new InferenceGateway(c, 'gw', { implementation });
+      expectRefused(() => gateway.addPoolRoute(pool),
+        new RegExp(`InferenceGateway 'test/gw': invalid pool: received 'test/p on ${implementation}'; allowed: InferencePools on Envoy Gateway`),
+        ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION, 'test/gw');
+    }
+  });
+
+  test('a pool that fails open on Envoy Gateway, which always fails closed', () => {
+    const c = chart();
+    const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat')], failureMode: PoolFailureMode.FAIL_OPEN });
+    expectRefused(() => new InferenceGateway(c, 'gw').addPoolRoute(pool),
+      /invalid pool: received 'test\/p with failureMode FailOpen on envoy-gateway'; allowed: PoolFailureMode.FAIL_CLOSE/, ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
+  });
+
+  test('two pools on one service, a server whose metrics the picker cannot read, services of two servers, no services', () => {
+    const c = chart();
+    const chat = llm(c, 'chat');
+    new InferencePool(c, 'p1', { services: [chat] });
+    expectRefused(() => new InferencePool(c, 'p2', { services: [chat] }), /invalid services: received 'test\/chat'; allowed: a service in one pool only \(it is in 'test\/p1'\)/,
+      ErrorCode.SERVICE_IN_TWO_POOLS, 'test/p2');
+    const tgi = new InferenceService(c, 'tgi', { server: ModelServer.tgi({ model: QWEN }), gpu: Gpu.nvidia(1) });
+    expectRefused(() => new InferencePool(c, 'p3', { services: [tgi] }), /received 'test\/tgi \(tgi server\)'; allowed: vLLM or SGLang servers/, ErrorCode.INVALID_POOL_SERVICE);
+    const sglang = new InferenceService(c, 'sg', { server: ModelServer.sglang({ model: QWEN }), gpu: Gpu.nvidia(1) });
+    const other = llm(c, 'other');
+    expectRefused(() => new InferencePool(c, 'p4', { services: [other, sglang] }), /received 'test\/sg \(sglang on port 30000\)'; allowed: the server of other/,
+      ErrorCode.INVALID_POOL_SERVICE);
+    expectRefused(() => new InferencePool(c, 'p5', { services: [] }), /invalid services: .*allowed: one or more InferenceServices/, ErrorCode.POOL_WITHOUT_SERVICES);
+  });
+
+  test('a pool in a chart without a namespace, or a service of another namespace', () => {
+    const app = Testing.app();
+    const plain = new Chart(app, 'plain');
+    expectRefused(() => new InferencePool(plain, 'p', { services: [llm(plain, 'chat')] }), /allowed: a chart with a namespace/, ErrorCode.POOL_WITHOUT_NAMESPACE);
+    const other = new Chart(app, 'other', { namespace: 'other' });
+    const here = new Chart(app, 'here', { namespace: 'here' });
+    expectRefused(() => new InferencePool(here, 'p', { services: [llm(other, 'chat')] }), /received 'other\/chat \(namespace other\)'; allowed: services in namespace here/,
+      ErrorCode.INVALID_POOL_SERVICE);
+  });
+
+  test('a failure mode, scoring, replicas or resources that are not what the picker takes', () => {
+    const c = chart();
+    const services = (id: string) => [llm(c, id)];
+    expectRefused(() => new InferencePool(c, 'a', { services: services('s1'), failureMode: 'Open' as any }), /invalid failureMode: received 'Open'; allowed: one of FailOpen, FailClose/,
+      ErrorCode.INVALID_FAILURE_MODE);
+    expectRefused(() => new InferencePool(c, 'b', { services: services('s2'), endpointPicker: { scoring: { queue: 0, kvCache: 0, prefixCache: 0 } } }),
+      /allowed: at least one weight above 0/, ErrorCode.INVALID_POOL_SCORING);
+    expectRefused(() => new InferencePool(c, 'd', { services: services('s3'), endpointPicker: { replicas: 0 } }), /invalid endpointPicker.replicas: received 0/, ErrorCode.OUT_OF_RANGE);
+    expectRefused(() => new InferencePool(c, 'e', { services: services('s4'), endpointPicker: { memory: '4Gi' as any } }), /invalid endpointPicker.memory/, ErrorCode.WRONG_TYPE);
+    expectRefused(() => new InferencePool(c, 'f', { services: services('s5'), endpointPicker: { image: 'ghcr.io/llm-d/llm-d-router-endpoint-picker' } }),
+      /endpointPicker.image/, ErrorCode.UNPINNED_IMAGE);
+  });
+
+  test('the cross-object rules catch a pool that selects no pods, targets an undeclared port or names no picker Service', () => {
+    const c = chart();
+    const pool = new InferencePool(c, 'chat-pool', { services: [llm(c, 'chat')] });
+    const manifests: Manifest[] = Testing.synth(c);
+    const broken = manifests.map((m) => (m.kind !== 'InferencePool' ? m : {
+      ...m, spec: { ...m.spec, targetPorts: [{ number: 9999 }], endpointPickerRef: { ...m.spec.endpointPickerRef, name: 'missing-epp' } },
+    }));
+    expect(checkManifests(broken).map((f) => f.rule)).toEqual(['pool-picker-exists', 'pool-picker-exists']);
+    const noPods = manifests.map((m) => (m.kind !== 'InferencePool' ? m : { ...m, spec: { ...m.spec, selector: { matchLabels: { 'inference.cdk8s.io/pool': 'other' } } } }));
+    expect(checkManifests(noPods).map((f) => `${f.rule} ${f.object}`)).toEqual([`selector-matches-pods InferencePool/ml/${pool.name}`]);
+    const noPool = manifests.filter((m) => m.kind !== 'InferencePool');
+    const withRoute = [...noPool, {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'ml' },
+      spec: { rules: [{ backendRefs: [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'chat-pool' }] }] },
+    }];
+    expect(checkManifests(withRoute).map((f) => f.rule)).toEqual(['route-backend-exists']);
+  });
+});
+
+describe('LoRA adapters', () => {
+  test('vLLM gets --enable-lora, each adapter with its base model, batch and CPU cache sizes and the smallest rank that fits', () => {
+    const c = chart();
+    const svc = llm(c, 'chat', { adapters: [adapter(c, 'sql', { rank: 8 }), adapter(c, 'support', { rank: 20 })] });
+    const manifests: Manifest[] = Testing.synth(c);
+    const container = only(manifests, 'Deployment', 'chat').spec.template.spec.containers[0];
+    const args: string[] = container.args;
+    const lora = args.slice(args.indexOf('--enable-lora'));
+    expect(lora).toEqual([
+      '--enable-lora', '--lora-modules',
+      JSON.stringify({ name: 'sql', path: '/models/sql-adapter/' + COMMIT, base_model_name: QWEN }),
+      JSON.stringify({ name: 'support', path: '/models/support-adapter/' + COMMIT, base_model_name: QWEN }),
+      '--max-loras=2', '--max-cpu-loras=2', '--max-lora-rank=32',
+    ]);
+    // Each adapter is mounted read-only where its flag points.
+    const mounts = container.volumeMounts.filter((m: any) => m.mountPath.startsWith('/models/'));
+    expect(mounts.map((m: any) => [m.mountPath, m.readOnly])).toEqual([[`/models/sql-adapter/${COMMIT}`, true], [`/models/support-adapter/${COMMIT}`, true]]);
+    expect(svc.server.adapters.map((a) => a.name)).toEqual(['sql', 'support']);
+  });
+
+  test('SGLang gets --lora-paths name=path; an adapter pool scores LoRA affinity', () => {
+    const c = chart();
+    const svc = new InferenceService(c, 'chat', { server: ModelServer.sglang({ model: QWEN, adapters: [adapter(c, 'sql')], maxLoras: 1 }), gpu: Gpu.nvidia(1) });
+    new InferencePool(c, 'p', { services: [svc] });
+    const manifests: Manifest[] = Testing.synth(c);
+    const args: string[] = only(manifests, 'Deployment', 'chat').spec.template.spec.containers[0].args;
+    expect(args.slice(args.indexOf('--enable-lora'))).toEqual(['--enable-lora', '--lora-paths', `sql=/models/sql-adapter/${COMMIT}`, '--max-loras-per-batch=1', '--max-lora-rank=16']);
+    expect(only(manifests, 'ConfigMap', 'p-epp').data['endpoint-picker.yaml']).toMatch(/pluginRef: lora-affinity-scorer\n\s+weight: 1/);
+  });
+
+  test('refused: an adapter of another base model, a rank above 512, a name twice or not sendable, maxLoras above the adapters', () => {
+    const build = (options: (c: Chart) => Partial<Parameters<typeof ModelServer.vllm>[0]>) => () => {
+      const c = chart();
+      return llm(c, 'chat', options(c));
+    };
+    expectRefused(build((c) => ({ adapters: [adapter(c, 'sql', { baseModel: 'meta-llama/Llama-3.1-8B-Instruct' })] })),
+      /invalid server.adapters\[0\].baseModel: received 'meta-llama\/Llama-3.1-8B-Instruct'; allowed: the server's base model, Qwen\/Qwen2.5-7B-Instruct/,
+      ErrorCode.LORA_BASE_MISMATCH, 'test/chat');
+    expectRefused(build((c) => ({ adapters: [adapter(c, 'sql', { rank: 1024 })] })), /invalid server.adapters\[0\].rank: received 1024; allowed: a whole number from 1 to 512/,
+      ErrorCode.OUT_OF_RANGE);
+    expectRefused(build((c) => ({ adapters: [adapter(c, 'sql'), { ...adapter(c, 'sql2'), name: 'sql' }] })), /invalid server.adapters: received 'sql'; allowed: adapter names that are distinct/,
+      ErrorCode.INVALID_LORA_ADAPTER);
+    expectRefused(build((c) => ({ adapters: [{ ...adapter(c, 'sql'), name: 'SQL Adapter' }] })), /invalid server.adapters\[0\].name: received 'SQL Adapter'/, ErrorCode.INVALID_LORA_ADAPTER);
+    expectRefused(build((c) => ({ adapters: [adapter(c, 'sql')], maxLoras: 2 })), /invalid server.maxLoras: received 2; allowed: a whole number from 1 to 1/, ErrorCode.OUT_OF_RANGE);
+    expectRefused(build((c) => ({ adapters: adapter(c, 'sql') as any })), /invalid server.adapters: received .*allowed: a list/, ErrorCode.WRONG_TYPE);
+    expectRefused(build((c) => ({ adapters: [{ ...adapter(c, 'sql'), volume: 's3://adapters/sql' as any }] })), /invalid server.adapters\[0\].volume: received 's3:\/\/adapters\/sql'; allowed: a ModelVolume/,
+      ErrorCode.WRONG_TYPE);
+  });
+
+  test('with weights from a ModelVolume of the Hub, an adapter must name that repository as its base', () => {
+    const c = chart();
+    const weights = new ModelVolume(c, 'weights', { source: ModelSource.huggingFace(QWEN, { revision: COMMIT }), size: Size.gibibytes(16) });
+    const build = (baseModel: string) => () => new InferenceService(c, `chat-${baseModel.length}`, {
+      server: ModelServer.vllm({ adapters: [adapter(c, `sql-${baseModel.length}`, { baseModel })] }), modelVolume: weights, gpu: Gpu.nvidia(1),
+    });
+    expectRefused(build('meta-llama/Llama-3.1-8B'), /received 'meta-llama\/Llama-3.1-8B'; allowed: the server's base model, Qwen\/Qwen2.5-7B-Instruct/, ErrorCode.LORA_BASE_MISMATCH);
+    expect(build(QWEN)).not.toThrow();
+  });
+
+  test('the reference app builds (the snippet of the README\'s LoRA section)', () => {
+    const app = new App({ outdir: '/tmp/unused' });
+    const c = new Chart(app, 'llm', { namespace: 'llm' });
+    const chat = llm(c, 'chat', { adapters: [adapter(c, 'sql')] });
+    const pool = new InferencePool(c, 'chat-pool', { services: [chat] });
+    new InferenceGateway(c, 'gateway', { host: 'llm.example.com' }).addPoolRoute(pool);
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+});
