@@ -298,6 +298,8 @@ export class InferenceGateway extends Construct {
   private routeCount = 0;
   /** What `addRoute` gave each service: its match, paths and route objects. */
   private readonly serviceRoutes = new Map<IInferenceService, ServiceRoutes>();
+  /** The pools `addPoolRoute` routed. */
+  private readonly routedPools = new Set<IInferencePool>();
 
   /**
    * Defines an InferenceGateway.
@@ -368,6 +370,13 @@ export class InferenceGateway extends Construct {
     if (!Construct.isConstruct(pool) || !Array.isArray((pool as IInferencePool).services)) {
       this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'pool', received: pool, allowed: 'an InferencePool', fix: 'pass the InferencePool construct itself' });
     }
+    if (this.routedPools.has(pool)) {
+      this.fail({
+        code: ErrorCode.ROUTE_CONFLICT, prop: 'pool', received: pool.node.path, allowed: 'one route per pool and gateway',
+        fix: 'route the pool once, on the path prefix its clients use (e.g. /v1)',
+      });
+    }
+    this.routedPools.add(pool);
     const refusal = this.controller.refusePool(pool);
     if (refusal) this.fail(refusal);
     const pathProblem = options.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', options.pathPrefix);

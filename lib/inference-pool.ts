@@ -8,12 +8,13 @@ import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkImage } from './image';
 import { IInferenceService, LABEL_NAME } from './inference-service-ref';
+import { ModelServer } from './model-server';
 import { checkName, claimName } from './names';
 import { claim } from './private/claims';
 import { MANAGED_BY_LABELS } from './private/labels';
 import { endpointPicker, EndpointPickerObjects, EXT_PROC_PORT, METRICS_PORT } from './private/pool/endpoint-picker';
 import { ScoringWeights } from './private/pool/picker-config';
-import { millicores, requireCpu, requireInstance, requireList, requireSize, requireWholeNumber, ValueSite } from './private/values';
+import { millicores, requireCpu, requireList, requireSize, requireWholeNumber, ValueSite } from './private/values';
 
 const KIND = 'InferencePool';
 
@@ -51,7 +52,7 @@ export interface PoolScoring {
   readonly prefixCache?: number;
   /**
    * The LoRA adapter the request names already loaded (or a free adapter slot) on the pod.
-   * @default - 1 when a service of the pool serves LoRA adapters, else 0
+   * @default - 1 when a vLLM service of the pool serves LoRA adapters, else 0 (the picker reads no LoRA metric of SGLang)
    */
   readonly loraAffinity?: number;
 }
@@ -174,6 +175,7 @@ export class InferencePool extends Construct implements IInferencePool {
    */
   constructor(scope: Construct, id: string, props: InferencePoolProps) {
     super(scope, id);
+    props = props ?? ({} as InferencePoolProps);
     this.name = checkName(this, KIND, 'name', props.name ?? id);
     claimName(this, KIND, 'name', this.name, KIND);
     this.pickerName = `${this.name}-epp`;
@@ -208,6 +210,9 @@ export class InferencePool extends Construct implements IInferencePool {
       },
     });
     this.joinServices();
+    if (props.metricsScraper !== undefined && typeof (props.metricsScraper as { toNetworkPolicyPeerConfig?: unknown }).toNetworkPolicyPeerConfig !== 'function') {
+      this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'metricsScraper', received: props.metricsScraper, allowed: 'a cdk8s-plus network policy peer', fix: "e.g. kplus.Pods.select(chart, 'prometheus', { labels })" });
+    }
     this.picker.networkPolicy.addIngressRule(props.metricsScraper ?? kplus.Pods.select(this, 'MetricsScraper', {
       labels: { [LABEL_NAME]: 'prometheus' },
       namespaces: kplus.Namespaces.select(this, 'MonitoringNamespace', { names: ['monitoring'] }),
@@ -248,7 +253,9 @@ export class InferencePool extends Construct implements IInferencePool {
       this.fail({ code: ErrorCode.POOL_WITHOUT_SERVICES, prop: 'services', received: services, allowed: 'one or more InferenceServices', fix: 'pass the services of the model, e.g. [chat]' });
     }
     for (const service of services) {
-      requireInstance(this.site('services'), service as unknown as Construct, Construct, 'an InferenceService', true);
+      if (!Construct.isConstruct(service) || !((service as IInferenceService).server instanceof ModelServer)) {
+        this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'services', received: service, allowed: 'an InferenceService', fix: 'pass the InferenceService constructs of the model' });
+      }
       this.checkService(service, services[0], namespace);
       const holder = claim(this, 'pool-member', service.node.path, this.node.path);
       if (holder !== undefined) {
@@ -287,10 +294,15 @@ export class InferencePool extends Construct implements IInferencePool {
     });
   }
 
-  private weights(scoring: PoolScoring = {}): ScoringWeights {
+  private weights(given: PoolScoring | undefined): ScoringWeights {
+    const scoring = given ?? {};
+    if (typeof scoring !== 'object') {
+      this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'endpointPicker.scoring', received: scoring, allowed: 'an object of weights', fix: 'e.g. { queue: 2 }' });
+    }
     const weight = (prop: keyof PoolScoring, fallback: number) =>
       requireWholeNumber(this.site(`endpointPicker.scoring.${prop}`), scoring[prop], { min: 0, max: 100 }) ?? fallback;
-    const adapters = this.services.some((s) => s.server.adapters.length > 0);
+    // The picker reads which adapters a pod has loaded from vLLM's metrics only (its SGLang engine has no LoRA series).
+    const adapters = this.services.some((s) => s.server.adapters.length > 0 && s.server._pickerEngine === 'vllm');
     const weights = { queue: weight('queue', 2), kvCache: weight('kvCache', 2), prefixCache: weight('prefixCache', 3), loraAffinity: weight('loraAffinity', adapters ? 1 : 0) };
     if (Object.values(weights).every((w) => w === 0)) {
       this.fail({

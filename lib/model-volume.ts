@@ -186,6 +186,14 @@ export class ModelSource {
   }
 
   /**
+   * The Hugging Face repository id of a source of the Hub, else nothing.
+   * @internal
+   */
+  public get _hubRepository(): string | undefined {
+    return this._strategy.hubRepository;
+  }
+
+  /**
    * The kind of source (`s3`, `hugging-face`, `oci-image`, …), for information: nothing branches on it.
    * @internal
    */

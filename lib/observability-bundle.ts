@@ -14,6 +14,7 @@ import { resolvedObjectives, serviceObjectives } from './private/observability/o
 import { poolRuleGroup } from './private/observability/pool-rules';
 import { serviceRuleGroups } from './private/observability/rule-groups';
 import { markScraped } from './private/observability/scrape-registry';
+import { requireList } from './private/values';
 import { PrometheusRuleGroup, ServiceObjectives } from './prometheus-rules';
 
 const KIND = 'ObservabilityBundle';
@@ -140,6 +141,7 @@ export class ObservabilityBundle extends Construct {
       spec: Lazy.any({ produce: () => this.ruleSpec() }) as PrometheusRuleSpec,
     });
     for (const service of props.services ?? []) this.addService(service);
+    requireList({ scope: this, kind: KIND, prop: 'pools' }, props.pools, '[pool]');
     for (const pool of props.pools ?? []) this.addPool(pool);
     if (props.logs) {
       this.logShipper = new LogShipper(this, 'Logs', { shipping: props.logs, sourceNamespaces: [this.namespace], namespace: props.logNamespace });
@@ -168,6 +170,9 @@ export class ObservabilityBundle extends Construct {
    * no ready model server behind the pool). Watch the pool's services with `addService` too.
    */
   public addPool(pool: IInferencePool): void {
+    if (!Construct.isConstruct(pool) || typeof (pool as IInferencePool).pickerName !== 'string') {
+      throw new InferenceConfigError(this, KIND, { code: ErrorCode.WRONG_TYPE, prop: 'pools', received: pool, allowed: 'an InferencePool', fix: 'pass the InferencePool construct itself' });
+    }
     if (this.pools.includes(pool)) {
       throw new InferenceConfigError(this, KIND, {
         code: ErrorCode.DUPLICATE_WATCHED_SERVICE, prop: 'pools', received: pool.node.path, allowed: 'each pool once', fix: 'remove the duplicate',

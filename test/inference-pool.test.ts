@@ -62,7 +62,8 @@ describe('InferencePool', () => {
     const manifests: Manifest[] = Testing.synth(c);
     const picker = only(manifests, 'Deployment', 'chat-pool-epp');
     expect(picker.spec.replicas).toBe(2);
-    expect(picker.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    // Only the leader is ready: a rolling update could never replace it, so the pickers are recreated (as upstream does).
+    expect(picker.spec.strategy).toEqual({ type: 'Recreate' });
     const container = picker.spec.template.spec.containers[0];
     expect(container.args).toEqual(expect.arrayContaining(['--pool-name=chat-pool', '--ha-enable-leader-election', '--metrics-endpoint-auth=false']));
     expect(container.readinessProbe.grpc).toEqual({ port: 9003, service: 'readiness' });
@@ -114,7 +115,8 @@ describe('InferencePool', () => {
       ['InferencePoolPickerDown', 'critical'], ['InferencePoolPickerStandbyMissing', 'warning'], ['InferencePoolNoReadyEndpoints', 'critical'],
     ]);
     expect(group.rules[0].expr).toContain('kube_deployment_status_replicas_ready{namespace="ml",deployment="chat-pool-epp"}');
-    expect(group.rules[1].expr).toMatch(/< 2$/);
+    // A standby is never ready: the alert counts running picker containers.
+    expect(group.rules[1].expr).toBe('sum(kube_pod_container_status_running{namespace="ml",container="epp",pod=~"chat-pool-epp-[a-z0-9]+-[a-z0-9]+"}) < 2');
     expect(group.rules[0].annotations.description).toContain('every request is refused');
   });
 
@@ -186,6 +188,27 @@ describe('InferencePool: what is refused', () => {
       /endpointPicker.image/, ErrorCode.UNPINNED_IMAGE);
   });
 
+  test('values of the wrong type from JavaScript fail with the construct path, never a TypeError', () => {
+    const c = chart();
+    const chat = llm(c, 'chat');
+    expectRefused(() => new InferencePool(c, 'a', { services: [new ModelVolume(c, 'v', { source: ModelSource.s3('s3://models/m/v1/', { version: 'v1' }) }) as any] }),
+      /invalid services: .*allowed: an InferenceService/, ErrorCode.WRONG_TYPE, 'test/a');
+    expectRefused(() => new InferencePool(c, 'b', undefined as any), /invalid services: received nothing/, ErrorCode.POOL_WITHOUT_SERVICES, 'test/b');
+    expectRefused(() => new InferencePool(c, 'd', { services: [chat], endpointPicker: { scoring: 3 as any } }), /invalid endpointPicker.scoring: received 3/, ErrorCode.WRONG_TYPE);
+    expectRefused(() => new InferencePool(c, 'e', { services: [llm(c, 'chat2')], metricsScraper: 'prometheus' as any }), /invalid metricsScraper: received 'prometheus'/, ErrorCode.WRONG_TYPE);
+    expectRefused(() => llm(c, 'chat3', { adapters: [{ ...adapter(c, 'sql'), volume: { mountPath: '/x' } as any }] }), /invalid server.adapters\[0\].volume/, ErrorCode.WRONG_TYPE);
+    expectRefused(() => new ObservabilityBundle(c, 'obs', { pools: 5 as any }), /invalid pools: received 5; allowed: a list/, ErrorCode.WRONG_TYPE);
+    expectRefused(() => new ObservabilityBundle(c, 'obs2').addPool(chat as any), /invalid pools: .*allowed: an InferencePool/, ErrorCode.WRONG_TYPE);
+  });
+
+  test('a second route to one pool on one gateway is refused (the routes would share a name)', () => {
+    const c = chart();
+    const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat')] });
+    const gateway = new InferenceGateway(c, 'gw');
+    gateway.addPoolRoute(pool);
+    expectRefused(() => gateway.addPoolRoute(pool, { pathPrefix: '/v2' }), /invalid pool: received 'test\/p'; allowed: one route per pool and gateway/, ErrorCode.ROUTE_CONFLICT);
+  });
+
   test('the cross-object rules catch a pool that selects no pods, targets an undeclared port or names no picker Service', () => {
     const c = chart();
     const pool = new InferencePool(c, 'chat-pool', { services: [llm(c, 'chat')] });
@@ -225,14 +248,29 @@ describe('LoRA adapters', () => {
     expect(svc.server.adapters.map((a) => a.name)).toEqual(['sql', 'support']);
   });
 
-  test('SGLang gets --lora-paths name=path; an adapter pool scores LoRA affinity', () => {
+  test('SGLang gets --lora-paths name=path; its pool scores no LoRA affinity (the picker reads no LoRA metric of SGLang)', () => {
     const c = chart();
     const svc = new InferenceService(c, 'chat', { server: ModelServer.sglang({ model: QWEN, adapters: [adapter(c, 'sql')], maxLoras: 1 }), gpu: Gpu.nvidia(1) });
     new InferencePool(c, 'p', { services: [svc] });
     const manifests: Manifest[] = Testing.synth(c);
     const args: string[] = only(manifests, 'Deployment', 'chat').spec.template.spec.containers[0].args;
     expect(args.slice(args.indexOf('--enable-lora'))).toEqual(['--enable-lora', '--lora-paths', `sql=/models/sql-adapter/${COMMIT}`, '--max-loras-per-batch=1', '--max-lora-rank=16']);
-    expect(only(manifests, 'ConfigMap', 'p-epp').data['endpoint-picker.yaml']).toMatch(/pluginRef: lora-affinity-scorer\n\s+weight: 1/);
+    expect(only(manifests, 'ConfigMap', 'p-epp').data['endpoint-picker.yaml']).not.toContain('lora-affinity-scorer');
+  });
+
+  test('a vLLM pool with adapters scores LoRA affinity', () => {
+    const c = chart();
+    new InferencePool(c, 'p', { services: [llm(c, 'chat', { adapters: [adapter(c, 'sql')] })] });
+    expect(only(Testing.synth(c), 'ConfigMap', 'p-epp').data['endpoint-picker.yaml']).toMatch(/pluginRef: lora-affinity-scorer\n\s+weight: 1/);
+  });
+
+  test('adapters are not compared with a base model given as a local path or a volume that is not of the Hub', () => {
+    const c = chart();
+    expect(() => llm(c, 'local', { model: '/models/qwen', adapters: [adapter(c, 'sql')] })).not.toThrow();
+    const pvc = new ModelVolume(c, 'pvc', { source: ModelSource.persistentVolumeClaim('models', { subPath: 'qwen2.5-7b/v3', version: 'v3' }) });
+    expect(() => new InferenceService(c, 'from-pvc', {
+      server: ModelServer.vllm({ adapters: [adapter(c, 'sql2')] }), modelVolume: pvc, gpu: Gpu.nvidia(1),
+    })).not.toThrow();
   });
 
   test('refused: an adapter of another base model, a rank above 512, a name twice or not sendable, maxLoras above the adapters', () => {

@@ -88,6 +88,16 @@ describe('checkManifests', () => {
       'backendRef web has no port 9000', 'backendRef gone is not a Service applied with it']);
   });
 
+  test('a route to an InferencePool resolves it in the same namespace, also when neither names one', () => {
+    const pool = (namespace?: string) => ({ kind: 'InferencePool', metadata: { name: 'p', namespace }, spec: {} });
+    const route = (namespace?: string) => ({
+      kind: 'HTTPRoute', metadata: { name: 'r', namespace }, spec: { rules: [{ backendRefs: [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'p' }] }] },
+    });
+    expect(checkManifests([pool(), route()])).toEqual([]);
+    expect(checkManifests([pool('ml'), route('ml')])).toEqual([]);
+    expect(checkManifests([pool('other'), route('ml')]).map((f) => f.message)).toEqual(['backendRef InferencePool p is not applied with it']);
+  });
+
   test('every finding names a rule of INVARIANT_RULES, and each rule there can fire', () => {
     const d = deployment({ app: 'web' }, { lifecycle: { preStop: { exec: { command: ['sleep', '30'] } } }, resources: { limits: { 'nvidia.com/gpu': 2 } } });
     const meta = { name: 'x', namespace: 'ml' };

@@ -159,7 +159,7 @@ function routeBackendsExist(m: Manifest, ctx: RuleContext): void {
   if ((m.kind !== 'HTTPRoute' && m.kind !== 'GRPCRoute') || !Array.isArray(m.spec?.rules)) return;
   for (const b of m.spec.rules.flatMap((rule: any) => rule.backendRefs ?? [])) {
     if (b.kind === 'InferencePool' && b.group === 'inference.networking.k8s.io') {
-      if (!ctx.has(`InferencePool/${b.namespace ?? namespaceOf(m)}/${b.name}`)) {
+      if (!ctx.has(`InferencePool/${b.namespace ?? (namespaceOf(m) || '(default)')}/${b.name}`)) {
         ctx.add('route-backend-exists', m, `backendRef InferencePool ${b.name} is not applied with it`, 'route to an InferencePool of the app');
       }
       continue;

@@ -131,8 +131,11 @@ export class AzureBlobSource extends DownloadedSource {
 
 /** A Hugging Face Hub repository at a pinned commit. */
 export class HuggingFaceSource extends DownloadedSource {
+  public readonly hubRepository: string;
+
   constructor(repoId: string, revision: string) {
     super('hugging-face', repoId, revision, { pattern: /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, example: '<org>/<repository>' });
+    this.hubRepository = repoId;
   }
 
   protected checkVersion(fail: Fail): void {

@@ -17,6 +17,8 @@ export interface SourceStrategy {
   readonly version: string;
   /** Whether the weights are downloaded rather than mounted. */
   readonly downloads: boolean;
+  /** The Hugging Face repository id, for a source of the Hub (the base model of LoRA adapters). */
+  readonly hubRepository?: string;
   /** Rejects a location or version that does not pin the weights. */
   check(fail: Fail): void;
   /** The version as it appears in paths and labels. */

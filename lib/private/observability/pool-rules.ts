@@ -40,7 +40,8 @@ export function poolRuleGroup(settings: PoolRuleSettings): PrometheusRuleGroup {
       `The gateway asks ${pool.pickerName} for every request of ${pool.name} in ${namespace}; with failureMode ${pool.failureMode} ` +
         (pool.failureMode === 'FailClose' ? 'every request is refused until a picker is ready.' : 'requests are placed without scoring until then.')),
       alert('InferencePoolPickerStandbyMissing', {
-        expr: `sum(kube_deployment_status_replicas{${deployment}}) < ${replicas}`,
+        // Standbys are never ready: count running picker containers (a Pending or crash-looping standby is missing).
+        expr: `sum(kube_pod_container_status_running{namespace="${namespace}",container="epp",pod=~"${pool.pickerName}-[a-z0-9]+-[a-z0-9]+"}) < ${replicas}`,
         for: '15m',
       }, 'warning', `Pool ${pool.name} runs fewer endpoint pickers than its ${replicas}`,
       `${pool.pickerName} in ${namespace} has had fewer than ${replicas} pods for 15 minutes: the next loss of its leader leaves no standby.`),

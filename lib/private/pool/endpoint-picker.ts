@@ -66,8 +66,9 @@ export function endpointPicker(scope: Construct, spec: EndpointPickerSpec): Endp
     spec: {
       replicas: spec.replicas,
       selector: { matchLabels: selector },
-      // A new picker starts before the old one stops: the standby takes over the lease when it is released.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+      // Recreate, as upstream: only the leader is ready, so a rolling update could never replace it (a new
+      // picker never becomes ready while the old one holds the lease). The pool fails closed meanwhile.
+      strategy: spec.replicas > 1 ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
       template: {
         metadata: { labels },
         spec: {

@@ -80,8 +80,8 @@ function checkAdapter(site: ValueSite, adapter: LoraAdapter, baseModel: string |
   if (!isDnsSubdomain(adapter.name) || adapter.name.length > 63) {
     refuse({ ...site, prop: `${site.prop}.name` }, ErrorCode.INVALID_LORA_ADAPTER, adapter.name, 'a lower-case name of letters, digits, "-" and "." (at most 63)', "e.g. 'chat-sql'");
   }
-  const volume = adapter.volume as unknown as { mountPath?: unknown } | undefined;
-  if (typeof volume?.mountPath !== 'string') {
+  const volume = adapter.volume as unknown as { mountPath?: unknown; _mountFor?: unknown } | undefined;
+  if (typeof volume?.mountPath !== 'string' || typeof volume._mountFor !== 'function') {
     refuse({ ...site, prop: `${site.prop}.volume` }, ErrorCode.WRONG_TYPE, adapter.volume, 'a ModelVolume holding the adapter', "new ModelVolume(chart, 'sql-adapter', { source })");
   }
   requireString({ ...site, prop: `${site.prop}.baseModel` }, adapter.baseModel, 'Qwen/Qwen2.5-7B-Instruct', true);

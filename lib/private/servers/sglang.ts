@@ -43,6 +43,6 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     pickerEngine: 'sglang',
     adapters: adaptersOf(options),
     baseModel: options.model,
-    checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'), ...loraChecks(options, options.model, options.model)],
+    checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'), ...loraChecks(options, options.model?.startsWith('/') ? undefined : options.model, options.model)],
   };
 }

@@ -61,7 +61,8 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
       ...baseChecks(options),
       option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'),
       option.string('servedModelName', options.servedModelName, 'chat'),
-      ...loraChecks(options, options.model, options.servedModelName ?? options.model),
+      // A local path as the model says nothing about the Hub id adapters name as their base.
+      ...loraChecks(options, options.model?.startsWith('/') ? undefined : options.model, options.servedModelName ?? options.model),
     ],
   };
 }

@@ -6,9 +6,6 @@ import { checkAdapterBase } from '../servers/lora';
 import { fail, KIND } from './fail';
 import { PodPatches } from './kube-patches';
 
-/** A Hugging Face repository id (`<org>/<repository>`), as a ModelSource of the Hub gives its location. */
-const HUGGING_FACE_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
-
 /** Refuses a missing ModelVolume the server needs, or a version of it the server cannot load. */
 export function checkModelVolume(scope: IConstruct, server: ModelServer, volume: ModelVolume | undefined): void {
   if (server.needsModelVolume && !volume) {
@@ -21,7 +18,7 @@ export function checkModelVolume(scope: IConstruct, server: ModelServer, volume:
     });
   }
   // Without a model in the preset, the ModelVolume's Hugging Face repository is the base of the adapters.
-  const repository = volume && HUGGING_FACE_ID.test(volume.source.location) ? volume.source.location : undefined;
+  const repository = volume?.source._hubRepository;
   if (server._baseModel === undefined && repository !== undefined) {
     server.adapters.forEach((adapter, i) => checkAdapterBase({ scope, kind: KIND, prop: `server.adapters[${i}]` }, adapter, repository));
   }
