@@ -25,5 +25,5 @@ group argoproj.io rollouts analysistemplates
 group keda.sh scaledobjects
 group external-secrets.io externalsecrets
 group inference.networking.k8s.io inferencepools
-group inference.networking.x-k8s.io inferenceobjectives
+group inference.networking.x-k8s.io inferenceobjectives inferencemodelrewrites
 group leaderworkerset.x-k8s.io leaderworkersets

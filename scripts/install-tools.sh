@@ -74,7 +74,7 @@ if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
     paths=github.com/external-secrets/external-secrets/apis/externalsecrets/v1 output:crd:dir="$tools/crds-all")
   (cd "$root/tools/crds-gie" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1 \
     paths=sigs.k8s.io/gateway-api-inference-extension/api/v1 output:crd:dir="$tools/crds-all")
-  # InferenceObjective (inference.networking.x-k8s.io/v1alpha2) from the extension's last release that has it.
+  # InferenceObjective and InferenceModelRewrite (inference.networking.x-k8s.io/v1alpha2) from the extension's last release that has them.
   (cd "$root/tools/crds-gie-objective" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1 \
     paths=sigs.k8s.io/gateway-api-inference-extension/apix/v1alpha2 output:crd:dir="$tools/crds-all")
   # LeaderWorkerSet's own build types the pod templates' metadata (labels, annotations) the same way.
@@ -89,7 +89,7 @@ if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
            gateway.envoyproxy.io_securitypolicies gateway.envoyproxy.io_backendtrafficpolicies \
            gateway.envoyproxy.io_envoyextensionpolicies traefik.io_middlewares \
            argoproj.io_rollouts argoproj.io_analysistemplates keda.sh_scaledobjects external-secrets.io_externalsecrets \
-           inference.networking.k8s.io_inferencepools inference.networking.x-k8s.io_inferenceobjectives \
+           inference.networking.k8s.io_inferencepools inference.networking.x-k8s.io_inferenceobjectives inference.networking.x-k8s.io_inferencemodelrewrites \
            leaderworkerset.x-k8s.io_leaderworkersets; do
     mv "$tools/crds-all/$f.yaml" "$tools/crds/"
   done
