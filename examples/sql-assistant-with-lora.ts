@@ -1,8 +1,9 @@
-// An SQL assistant: Qwen 2.5 7B on SGLang, with two LoRA adapters (two versions of the SQL
-// adapter, from pinned Hub commits) on every replica, behind an InferencePool whose endpoint picker
-// places each request on the replica with the shortest queue, the most free KV cache, the prompt's
-// prefix cached and the adapter loaded. Weights come from the Hub at a pinned commit; Envoy Gateway
-// routes /v1 to the pool. Needs the InferencePool CRD and Envoy AI Gateway's extension (README).
+// An SQL assistant: Qwen 2.5 7B on vLLM with two versions of an SQL LoRA adapter (pinned Hub
+// commits) on every replica, behind an InferencePool whose endpoint picker places each request on
+// the replica with the shortest queue, the most free KV cache, the prompt's prefix cached and the
+// adapter loaded. Clients ask for `sql`: 90% of those requests go to sql-v1, 10% to the canary
+// sql-v2. Interactive requests outrank batch requests (header x-tier: batch) when the pool is
+// saturated. Needs the InferencePool CRD, llm-d's router CRDs and Envoy AI Gateway's extension (README).
 import { App, Chart, Size } from 'cdk8s';
 import {
   Gpu, InferenceGateway, InferencePool, InferenceService, LoraAdapter, ModelServer, ModelSource, ModelVolume, NamespaceBaseline,
@@ -23,15 +24,23 @@ const sqlAdapter = (name: string, revision: string): LoraAdapter => ({
   volume: new ModelVolume(chart, name, { source: ModelSource.huggingFace('acme/qwen2.5-7b-sql-lora', { revision }), size: Size.mebibytes(512) }),
 });
 const sql = new InferenceService(chart, 'sql', {
-  server: ModelServer.sglang({
+  server: ModelServer.vllm({
+    servedModelName: 'qwen2.5-7b-instruct',
     adapters: [sqlAdapter('sql-v1', '1111111111111111111111111111111111111111'), sqlAdapter('sql-v2', '2222222222222222222222222222222222222222')],
   }),
   modelVolume: weights,
   gpu: Gpu.nvidia(1),
   scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 6 }),
 });
-const pool = new InferencePool(chart, 'sql-pool', { services: [sql], endpointPicker: { scoring: { loraAffinity: 2 } } });
-new InferenceGateway(chart, 'gateway', { host: 'sql.example.com' }).addPoolRoute(pool, { pathPrefix: '/v1' });
+const pool = new InferencePool(chart, 'sql-pool', {
+  services: [sql],
+  endpointPicker: { scoring: { loraAffinity: 2 } },
+  objectives: [{ name: 'interactive', priority: 10 }, { name: 'batch', priority: -1 }],
+});
+pool.splitModel('sql', [{ model: 'sql-v1', weight: 90 }, { model: 'sql-v2', weight: 10 }]);
+const gateway = new InferenceGateway(chart, 'gateway', { host: 'sql.example.com' });
+gateway.addPoolRoute(pool, { pathPrefix: '/v1', objective: 'interactive' });
+gateway.addPoolRoute(pool, { pathPrefix: '/v1', headerName: 'x-tier', headerValue: 'batch', objective: 'batch' });
 new ObservabilityBundle(chart, 'observability', { services: [sql], pools: [pool] });
 
 app.synth();

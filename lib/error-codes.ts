@@ -232,4 +232,8 @@ export enum ErrorCode {
   INVALID_LORA_ADAPTER = 'InvalidLoraAdapter',
   /** A LoRA adapter trained on another base model than the server's. */
   LORA_BASE_MISMATCH = 'LoraBaseMismatch',
+  /** A model split whose name is already served, or whose targets are not models the pool serves, or whose weights are all 0. */
+  INVALID_MODEL_SPLIT = 'InvalidModelSplit',
+  /** A route objective that is not one of the pool's objectives. */
+  UNKNOWN_OBJECTIVE = 'UnknownObjective',
 }

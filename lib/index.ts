@@ -53,7 +53,7 @@ export type {
   RouteOptions,
 } from './inference-gateway';
 export { InferencePool, LABEL_POOL, PoolFailureMode } from './inference-pool';
-export type { EndpointPickerOptions, IInferencePool, InferencePoolProps, PoolScoring } from './inference-pool';
+export type { EndpointPickerOptions, IInferencePool, InferencePoolProps, ModelSplitTarget, PoolObjective, PoolScoring } from './inference-pool';
 export { CanaryRelease, LABEL_TRACK, ReleaseColor, ReleaseStrategy } from './canary-release';
 export type { CanaryReleaseProps } from './canary-release';
 export { ProgressiveRelease } from './progressive-release';

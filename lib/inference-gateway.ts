@@ -11,6 +11,7 @@ import { GatewayContext, GatewayController, TlsSettings } from './private/gatewa
 import { controllerFor, IMPLEMENTATIONS } from './private/gateway/controllers';
 import { pathPrefixProblem, RouteMatch, servedBy, TrafficRoute } from './private/gateway/route';
 import { addsPath, claimHttpRoute, claimRoutedServices, foldRoutes, ServiceRoutes } from './private/gateway/route-claims';
+import { OBJECTIVE_HEADER } from './private/pool/model-routing';
 import { SecretRef } from './private/secret-ref';
 
 const KIND = 'InferenceGateway';
@@ -274,6 +275,12 @@ export interface PoolRouteOptions {
    * @default - none (required with `headerName`)
    */
   readonly headerValue?: string;
+  /**
+   * The pool objective (priority class) of this route's requests: the route sets
+   * `x-llm-d-inference-objective` to it, whatever the client sent.
+   * @default - none: the route removes the header, so clients cannot pick their own priority
+   */
+  readonly objective?: string;
 }
 
 /**
@@ -299,7 +306,7 @@ export class InferenceGateway extends Construct {
   /** What `addRoute` gave each service: its match, paths and route objects. */
   private readonly serviceRoutes = new Map<IInferenceService, ServiceRoutes>();
   /** The pools `addPoolRoute` routed. */
-  private readonly routedPools = new Set<IInferencePool>();
+  private readonly routedPools = new Set<string>();
 
   /**
    * Defines an InferenceGateway.
@@ -367,22 +374,11 @@ export class InferenceGateway extends Construct {
    * @see https://gateway-api-inference-extension.sigs.k8s.io/
    */
   public addPoolRoute(pool: IInferencePool, options: PoolRouteOptions = {}): void {
-    if (!Construct.isConstruct(pool) || !Array.isArray((pool as IInferencePool).services)) {
-      this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'pool', received: pool, allowed: 'an InferencePool', fix: 'pass the InferencePool construct itself' });
-    }
-    if (this.routedPools.has(pool)) {
-      this.fail({
-        code: ErrorCode.ROUTE_CONFLICT, prop: 'pool', received: pool.node.path, allowed: 'one route per pool and gateway',
-        fix: 'route the pool once, on the path prefix its clients use (e.g. /v1)',
-      });
-    }
-    this.routedPools.add(pool);
-    const refusal = this.controller.refusePool(pool);
-    if (refusal) this.fail(refusal);
-    const pathProblem = options.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', options.pathPrefix);
-    if (pathProblem) this.fail(pathProblem);
+    const objective = options.objective;
+    const name = this.checkPoolRoute(pool, options);
     this.renderRoute({
-      name: pool.name,
+      requestHeaders: objective !== undefined ? { set: [{ name: OBJECTIVE_HEADER, value: objective }] } : { remove: [OBJECTIVE_HEADER] },
+      name,
       owner: pool.node.path,
       pathPrefix: options.pathPrefix ?? '/v1',
       match: this.headerMatch(options),
@@ -398,6 +394,38 @@ export class InferenceGateway extends Construct {
    */
   public _addTrafficRoute(route: TrafficRoute): void {
     this.renderRoute(route);
+  }
+
+  /**
+   * Refuses what `addPoolRoute` cannot route: no pool, a gateway without endpoint-picker support,
+   * a bad path, an objective the pool lacks, or the same pool and objective twice (one route name).
+   * Returns the route's name: the pool's, with the objective's after it.
+   */
+  private checkPoolRoute(pool: IInferencePool, options: PoolRouteOptions): string {
+    if (!Construct.isConstruct(pool) || !Array.isArray((pool as IInferencePool).services)) {
+      this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'pool', received: pool, allowed: 'an InferencePool', fix: 'pass the InferencePool construct itself' });
+    }
+    const refusal = this.controller.refusePool(pool);
+    if (refusal) this.fail(refusal);
+    const pathProblem = options.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', options.pathPrefix);
+    if (pathProblem) this.fail(pathProblem);
+    const objective = options.objective;
+    if (objective !== undefined && !pool.objectiveNames.includes(objective)) {
+      this.fail({
+        code: ErrorCode.UNKNOWN_OBJECTIVE, prop: 'objective', received: objective,
+        allowed: pool.objectiveNames.length ? `one of the pool's objectives: ${pool.objectiveNames.join(', ')}` : 'none: the pool has no objectives',
+        fix: "add it to the pool's objectives, e.g. { name: 'batch', priority: -1 }",
+      });
+    }
+    const name = objective === undefined ? pool.name : `${pool.name}-${objective}`;
+    if (this.routedPools.has(name)) {
+      this.fail({
+        code: ErrorCode.ROUTE_CONFLICT, prop: 'pool', received: `${pool.node.path}${objective ? ` with objective ${objective}` : ''}`,
+        allowed: 'one route per pool and objective on a gateway', fix: 'route the pool once per objective (each route may match its own header)',
+      });
+    }
+    this.routedPools.add(name);
+    return name;
   }
 
   /** Claims and renders `route`, and returns the objects rendered for it. */

@@ -9,12 +9,13 @@ import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkImage } from './image';
 import { IInferenceService, LABEL_NAME } from './inference-service-ref';
 import { ModelServer } from './model-server';
-import { checkName, claimName } from './names';
+import { checkName, claimName, isDnsSubdomain } from './names';
 import { claim } from './private/claims';
 import { MANAGED_BY_LABELS } from './private/labels';
 import { endpointPicker, EndpointPickerObjects, EXT_PROC_PORT, METRICS_PORT } from './private/pool/endpoint-picker';
+import { modelSplit, objective } from './private/pool/model-routing';
 import { ScoringWeights } from './private/pool/picker-config';
-import { millicores, requireCpu, requireList, requireSize, requireWholeNumber, ValueSite } from './private/values';
+import { INT32_MAX, millicores, requireCpu, requireList, requireSize, requireWholeNumber, ValueSite } from './private/values';
 
 const KIND = 'InferencePool';
 
@@ -87,6 +88,27 @@ export interface EndpointPickerOptions {
   readonly memory?: Size;
 }
 
+/**
+ * A priority class of the pool's requests (an InferenceObjective). A route names it for its
+ * requests (`PoolRouteOptions.objective`); when the pool is saturated, requests of higher priority
+ * go first and those below 0 are refused first.
+ * @see https://github.com/llm-d/llm-d-router/blob/main/apix/v1alpha2/inferenceobjective_types.go
+ */
+export interface PoolObjective {
+  /** Its name, e.g. `interactive` or `batch` (also the InferenceObjective's). */
+  readonly name: string;
+  /** Higher is served first; below 0 is sheddable. A whole number. */
+  readonly priority: number;
+}
+
+/** A model a split sends requests to, and its weight. */
+export interface ModelSplitTarget {
+  /** A model the pool serves: a service's served model name or one of its LoRA adapters. */
+  readonly model: string;
+  /** Relative weight, a whole number from 0. */
+  readonly weight: number;
+}
+
 /** Props of an {@link InferencePool}. */
 export interface InferencePoolProps {
   /**
@@ -113,6 +135,12 @@ export interface InferencePoolProps {
    * @default - pods labelled `app.kubernetes.io/name=prometheus` in namespace `monitoring`
    */
   readonly metricsScraper?: kplus.INetworkPolicyPeer;
+  /**
+   * Priority classes of the pool's requests, as InferenceObjectives; routes name one with
+   * `PoolRouteOptions.objective`.
+   * @default - none: every request has priority 0
+   */
+  readonly objectives?: PoolObjective[];
   /** Name of the pool; the picker's objects are `<name>-epp`. @default - the construct id */
   readonly name?: string;
 }
@@ -133,6 +161,8 @@ export interface IInferencePool extends IConstruct {
   readonly pickerLabels: { [key: string]: string };
   /** The picker's replicas. */
   readonly pickerReplicas: number;
+  /** Names of the pool's objectives (priority classes). */
+  readonly objectiveNames: string[];
   /** Admits a peer (the gateway's proxies) to the picker's ext-proc port. */
   allowFrom(peer: kplus.INetworkPolicyPeer): void;
 }
@@ -163,6 +193,8 @@ export class InferencePool extends Construct implements IInferencePool {
   public readonly pickerLabels: { [key: string]: string };
   /** The picker's replicas. */
   public readonly pickerReplicas: number;
+  /** Names of the pool's objectives (priority classes). */
+  public readonly objectiveNames: string[];
   /** The InferencePool (inference.networking.k8s.io/v1). */
   public readonly resource: InferencePoolResource;
   private readonly picker: EndpointPickerObjects;
@@ -210,6 +242,7 @@ export class InferencePool extends Construct implements IInferencePool {
       },
     });
     this.joinServices();
+    this.objectiveNames = this.addObjectives(props.objectives);
     if (props.metricsScraper !== undefined && typeof (props.metricsScraper as { toNetworkPolicyPeerConfig?: unknown }).toNetworkPolicyPeerConfig !== 'function') {
       this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'metricsScraper', received: props.metricsScraper, allowed: 'a cdk8s-plus network policy peer', fix: "e.g. kplus.Pods.select(chart, 'prometheus', { labels })" });
     }
@@ -222,6 +255,42 @@ export class InferencePool extends Construct implements IInferencePool {
   /** Admits a peer (the gateway's proxies) to the picker's ext-proc port. */
   public allowFrom(peer: kplus.INetworkPolicyPeer): void {
     this.picker.networkPolicy.addIngressRule(peer, [kplus.NetworkPolicyPort.tcp(EXT_PROC_PORT)]);
+  }
+
+  /**
+   * Sends requests for `model` to other models the pool serves, by weight (an
+   * InferenceModelRewrite): e.g. `splitModel('sql', [{ model: 'sql-v1', weight: 90 }, { model: 'sql-v2', weight: 10 }])`
+   * for a canary between two versions of a LoRA adapter. Clients keep asking for `model`.
+   */
+  public splitModel(model: string, targets: ModelSplitTarget[]): void {
+    // SGLang names an adapter `<model>:<adapter>` in requests, which the picker does not parse: only vLLM's adapters are split targets.
+    const adapters = (s: IInferenceService) => (s.server._pickerEngine === 'vllm' ? s.server.adapters.map((a) => a.name) : []);
+    const served = this.services.flatMap((s) => [s.server.model ?? s.modelVolume?.name, ...adapters(s)]);
+    const problem = typeof model !== 'string' || !isDnsSubdomain(model) ? [model, 'a model name clients send, e.g. sql']
+      : served.includes(model) ? [model, 'a name no model of the pool is served as (requests for it would never reach that model)']
+        : !Array.isArray(targets) || targets.length === 0 ? [targets, 'one or more targets']
+          : targets.find((t) => !served.includes(t?.model)) ? [targets.find((t) => !served.includes(t?.model))?.model, `a model the pool serves: ${served.filter(Boolean).join(', ')}`]
+            : undefined;
+    if (problem) this.fail({ code: ErrorCode.INVALID_MODEL_SPLIT, prop: 'splitModel', received: problem[0], allowed: problem[1] as string, fix: 'split a new name over models the pool serves' });
+    targets.forEach((t, i) => requireWholeNumber(this.site(`splitModel targets[${i}].weight`), t.weight, { min: 0, max: 1000000 }));
+    if (targets.every((t) => t.weight === 0)) {
+      this.fail({ code: ErrorCode.INVALID_MODEL_SPLIT, prop: 'splitModel', received: targets, allowed: 'at least one weight above 0', fix: 'e.g. weights 90 and 10' });
+    }
+    const name = `${this.name}-${model}`;
+    claimName(this, KIND, 'splitModel', name, 'InferenceModelRewrite');
+    modelSplit(this, `Split-${model}`, name, this.name, model, targets);
+  }
+
+  /** The InferenceObjectives of `objectives`, checked; their names. */
+  private addObjectives(objectives: PoolObjective[] | undefined): string[] {
+    requireList(this.site('objectives'), objectives, "[{ name: 'batch', priority: -1 }]");
+    return (objectives ?? []).map((o, i) => {
+      const name = checkName(this, KIND, `objectives[${i}].name`, o?.name);
+      requireWholeNumber(this.site(`objectives[${i}].priority`), o.priority, { min: -INT32_MAX - 1 });
+      claimName(this, KIND, `objectives[${i}].name`, name, 'InferenceObjective');
+      objective(this, `Objective-${name}`, this.name, name, o.priority);
+      return name;
+    });
   }
 
   /** Labels each service's pods into the pool, and lets the picker scrape them (and only them). */

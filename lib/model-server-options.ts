@@ -51,7 +51,10 @@ export interface ModelServerBaseOptions {
  * @see https://docs.vllm.ai/en/latest/features/lora.html
  */
 export interface LoraAdapter {
-  /** The name clients request it by (the `model` field), e.g. `chat-sql`. */
+  /**
+   * The name clients request it by, e.g. `chat-sql`: the `model` field on vLLM; on SGLang, whose
+   * OpenAI API takes `<model>:<adapter>`, the part after the colon.
+   */
   readonly name: string;
   /**
    * Its weights, from a pinned source (a Hugging Face commit, an S3 version folder): mounted

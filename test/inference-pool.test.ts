@@ -201,12 +201,14 @@ describe('InferencePool: what is refused', () => {
     expectRefused(() => new ObservabilityBundle(c, 'obs2').addPool(chat as any), /invalid pools: .*allowed: an InferencePool/, ErrorCode.WRONG_TYPE);
   });
 
-  test('a second route to one pool on one gateway is refused (the routes would share a name)', () => {
+  test('a pool is routed once per objective on a gateway (the routes would share a name)', () => {
     const c = chart();
-    const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat')] });
+    const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat')], objectives: [{ name: 'batch', priority: -1 }] });
     const gateway = new InferenceGateway(c, 'gw');
     gateway.addPoolRoute(pool);
-    expectRefused(() => gateway.addPoolRoute(pool, { pathPrefix: '/v2' }), /invalid pool: received 'test\/p'; allowed: one route per pool and gateway/, ErrorCode.ROUTE_CONFLICT);
+    gateway.addPoolRoute(pool, { headerName: 'x-tier', headerValue: 'batch', objective: 'batch' });
+    expectRefused(() => gateway.addPoolRoute(pool, { pathPrefix: '/v2' }), /invalid pool: received 'test\/p'; allowed: one route per pool and objective on a gateway/, ErrorCode.ROUTE_CONFLICT);
+    expect(Testing.synth(c).filter((m: Manifest) => m.kind === 'HTTPRoute').map((m: Manifest) => m.metadata.name)).toEqual(['gw-p', 'gw-p-batch']);
   });
 
   test('the cross-object rules catch a pool that selects no pods, targets an undeclared port or names no picker Service', () => {
@@ -225,6 +227,55 @@ describe('InferencePool: what is refused', () => {
       spec: { rules: [{ backendRefs: [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'chat-pool' }] }] },
     }];
     expect(checkManifests(withRoute).map((f) => f.rule)).toEqual(['route-backend-exists']);
+  });
+});
+
+describe('priorities and model splits', () => {
+  test('objectives become InferenceObjectives; a route sets its objective header, and a route without one removes it', () => {
+    const c = chart();
+    const pool = new InferencePool(c, 'p', {
+      services: [llm(c, 'chat')], objectives: [{ name: 'interactive', priority: 10 }, { name: 'batch', priority: -1 }],
+    });
+    const gateway = new InferenceGateway(c, 'gw');
+    gateway.addPoolRoute(pool, { headerName: 'x-tier', headerValue: 'batch', objective: 'batch' });
+    const other = new InferenceGateway(c, 'gw2', { host: 'open.example.com' });
+    other.addPoolRoute(pool);
+    const manifests: Manifest[] = Testing.synth(c);
+    const objectives = manifests.filter((m) => m.kind === 'InferenceObjective');
+    expect(objectives.map((o) => [o.apiVersion, o.metadata.name, o.spec.priority, o.spec.poolRef.name])).toEqual([
+      ['inference.networking.x-k8s.io/v1alpha2', 'interactive', 10, 'p'], ['inference.networking.x-k8s.io/v1alpha2', 'batch', -1, 'p'],
+    ]);
+    expect(only(manifests, 'HTTPRoute', 'gw-p-batch').spec.rules[0].filters).toEqual([
+      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-llm-d-inference-objective', value: 'batch' }] } },
+    ]);
+    expect(only(manifests, 'HTTPRoute', 'gw2-p').spec.rules[0].filters).toEqual([
+      { type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['x-llm-d-inference-objective'] } },
+    ]);
+  });
+
+  test('a canary between two adapter versions: requests for one name split by weight over the adapters', () => {
+    const c = chart();
+    const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat', { adapters: [adapter(c, 'sql-v1'), adapter(c, 'sql-v2')] })] });
+    pool.splitModel('sql', [{ model: 'sql-v1', weight: 90 }, { model: 'sql-v2', weight: 10 }]);
+    const split = only(Testing.synth(c), 'InferenceModelRewrite', 'p-sql');
+    expect(split.spec).toEqual({
+      poolRef: { group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'p' },
+      rules: [{ matches: [{ model: { value: 'sql' } }], targets: [{ modelRewrite: 'sql-v1', weight: 90 }, { modelRewrite: 'sql-v2', weight: 10 }] }],
+    });
+  });
+
+  test('refused: a route objective the pool lacks, a split to a model the pool does not serve, over a served name, or weighing nothing', () => {
+    const c = chart();
+    const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat', { adapters: [adapter(c, 'sql-v1')] })], objectives: [{ name: 'batch', priority: -1 }] });
+    expectRefused(() => new InferenceGateway(c, 'gw').addPoolRoute(pool, { objective: 'interactive' }),
+      /invalid objective: received 'interactive'; allowed: one of the pool's objectives: batch/, ErrorCode.UNKNOWN_OBJECTIVE);
+    expectRefused(() => pool.splitModel('sql', [{ model: 'sql-v9', weight: 1 }]), /invalid splitModel: received 'sql-v9'; allowed: a model the pool serves: Qwen\/Qwen2.5-7B-Instruct, sql-v1/,
+      ErrorCode.INVALID_MODEL_SPLIT, 'test/p');
+    expectRefused(() => pool.splitModel('sql-v1', [{ model: 'sql-v1', weight: 1 }]), /received 'sql-v1'; allowed: a name no model of the pool is served as/, ErrorCode.INVALID_MODEL_SPLIT);
+    expectRefused(() => pool.splitModel('sql', [{ model: 'sql-v1', weight: 0 }]), /allowed: at least one weight above 0/, ErrorCode.INVALID_MODEL_SPLIT);
+    expectRefused(() => new InferencePool(c, 'q', { services: [llm(c, 'other')], objectives: [{ name: 'batch', priority: 1.5 }] }),
+      /invalid objectives\[0\].priority: received 1.5/, ErrorCode.NOT_A_WHOLE_NUMBER);
+    expectRefused(() => new InferencePool(c, 'r', { services: [llm(c, 'third')], objectives: [{ name: 'batch', priority: 1 }] }), /name not already used/, ErrorCode.NAME_TAKEN);
   });
 });
 

@@ -29,6 +29,17 @@ export interface TrafficRoute {
    * @default - the backends' Services
    */
   readonly pool?: IInferencePool;
+  /**
+   * Request headers the route sets or removes before the backend (HTTP routes).
+   * @default - none
+   */
+  readonly requestHeaders?: { readonly set?: HeaderValue[]; readonly remove?: string[] };
+}
+
+/** A header name and value. */
+export interface HeaderValue {
+  readonly name: string;
+  readonly value: string;
 }
 
 /** A Service behind a route and its share of the traffic. */
