@@ -2,22 +2,28 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { Gpu, InferenceService, ModelServer, ObservabilityBundle, QueueMetricsApi, Scaling } from '../lib';
+import { Gpu, InferencePool, InferenceService, ModelServer, ModelSource, ModelVolume, ObservabilityBundle, QueueMetricsApi, Scaling } from '../lib';
 import { Manifest, only } from './util';
 
 // Every alert is tested with Prometheus' own rule unit tests (promtool test rules): it fires on a
 // synthetic failure series and stays silent on a healthy one. The rules come from a chart with a
-// vLLM service (queue scaling, GPUs, latency SLO), a Triton service (CPU scaling, GPU memory) and a
-// TGI service scaled by KEDA.
+// vLLM service (queue scaling, GPUs, latency SLO, a LoRA adapter, behind an InferencePool), a Triton
+// service (CPU scaling, GPU memory) and a TGI service scaled by KEDA.
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'alerts-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const app = Testing.app();
 const c = new Chart(app, 'alerts', { namespace: 'ml' });
 const chat = new InferenceService(c, 'chat', {
-  server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-7B-Instruct' }),
+  server: ModelServer.vllm({
+    model: 'Qwen/Qwen2.5-7B-Instruct',
+    adapters: [{
+      name: 'sql', baseModel: 'Qwen/Qwen2.5-7B-Instruct', rank: 16,
+      volume: new ModelVolume(c, 'sql', { source: ModelSource.huggingFace('acme/sql-lora', { revision: 'a'.repeat(40) }), size: Size.gibibytes(1) }),
+    }],
+  }),
   gpu: Gpu.nvidia(1),
   scaling: Scaling.onQueueDepth({ minReplicas: 2, maxReplicas: 4, targetPerReplica: 5 }),
   startupTimeout: Duration.minutes(20),
@@ -33,6 +39,7 @@ const bundle = new ObservabilityBundle(c, 'obs', { objectives: { availability: 0
 bundle.addService(chat, { latency: 0.95, latencyThreshold: Duration.seconds(60) });
 bundle.addService(vision);
 bundle.addService(embed);
+bundle.addPool(new InferencePool(c, 'chat-pool', { services: [chat] }));
 const manifests = Testing.synth(c) as Manifest[];
 const rule = only(manifests, 'PrometheusRule');
 
@@ -168,6 +175,44 @@ const tests: AlertTest[] = [
     alert: 'InferenceKvCacheSaturated',
     failing: { series: [[`vllm:kv_cache_usage_perc{${CHAT},pod="a"}`, '0.99x30']], at: '20m', fires: { severity: 'warning', ...svc, pod: 'a' } },
     healthy: { series: [[`vllm:kv_cache_usage_perc{${CHAT},pod="a"}`, '0.9x30']], at: '20m' },
+  },
+  {
+    // Requests for the adapter wait for a slot for 15 minutes; a moment of waiting is not an alert.
+    alert: 'InferenceLoraAdapterStarved',
+    failing: { series: [[`vllm:lora_requests_info{${CHAT},pod="a",max_lora="1",running_lora_adapters="other",waiting_lora_adapters="other,sql"}`, '1x30']], at: '20m',
+      fires: { severity: 'warning', ...svc } },
+    healthy: {
+      series: [[`vllm:lora_requests_info{${CHAT},pod="a",max_lora="1",running_lora_adapters="sql",waiting_lora_adapters="sqlx"}`, '1x30'],
+        [`vllm:lora_requests_info{${CHAT},pod="b",max_lora="1",running_lora_adapters="",waiting_lora_adapters="sql"}`, '1x3']],
+      at: '20m',
+    },
+  },
+  {
+    // No ready picker for a minute: the pool's requests fail (it fails closed). A picker failover of seconds is not an alert.
+    alert: 'InferencePoolPickerDown',
+    failing: { series: [['kube_deployment_status_replicas_ready{namespace="ml",deployment="chat-pool-epp"}', '1x2 0x10']], at: '8m', fires: { severity: 'critical', pool: 'chat-pool' } },
+    healthy: { series: [['kube_deployment_status_replicas_ready{namespace="ml",deployment="chat-pool-epp"}', '1x4 0 1x5']], at: '8m' },
+  },
+  {
+    // One of two pickers has not run for 15 minutes: the next loss of the leader has no standby.
+    alert: 'InferencePoolPickerStandbyMissing',
+    failing: { series: [['kube_pod_container_status_running{namespace="ml",container="epp",pod="chat-pool-epp-5d9f8c7b6-abcde"}', '1x30']], at: '20m', fires: { severity: 'warning', pool: 'chat-pool' } },
+    healthy: {
+      series: [['kube_pod_container_status_running{namespace="ml",container="epp",pod="chat-pool-epp-5d9f8c7b6-abcde"}', '1x30'],
+        ['kube_pod_container_status_running{namespace="ml",container="epp",pod="chat-pool-epp-5d9f8c7b6-fghij"}', '1x30'],
+        // A server pod's container does not count as a picker.
+        ['kube_pod_container_status_running{namespace="ml",container="epp",pod="chat-7d4b9c6f5-x8k2p"}', '1x30']],
+      at: '20m',
+    },
+  },
+  {
+    // The leader sees no ready model server; the standby reports none, which does not count.
+    alert: 'InferencePoolNoReadyEndpoints',
+    failing: { series: [['llm_d_epp_ready_endpoints{namespace="ml",name="chat-pool",pod="leader"}', '0x10']], at: '8m', fires: { severity: 'critical', pool: 'chat-pool' } },
+    healthy: {
+      series: [['llm_d_epp_ready_endpoints{namespace="ml",name="chat-pool",pod="leader"}', '2x10'], ['llm_d_epp_ready_endpoints{namespace="ml",name="chat-pool",pod="standby"}', '0x10']],
+      at: '8m',
+    },
   },
   {
     alert: 'InferenceGpuXidErrors',

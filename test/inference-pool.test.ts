@@ -299,6 +299,18 @@ describe('LoRA adapters', () => {
     expect(svc.server.adapters.map((a) => a.name)).toEqual(['sql', 'support']);
   });
 
+  test('the dashboard shows, per adapter, the replicas running it and those with requests waiting for it', () => {
+    const c = chart();
+    const chat = llm(c, 'chat', { adapters: [{ ...adapter(c, 'sql'), name: 'sql.v1' }] });
+    new ObservabilityBundle(c, 'obs', { services: [chat] });
+    const dashboard = JSON.parse(Object.values(only(Testing.synth(c), 'ConfigMap', 'chat-dashboard').data)[0] as string);
+    const panel = dashboard.panels.find((p: any) => p.title.startsWith('LoRA adapters'));
+    expect(panel.targets.map((t: any) => [t.legendFormat, t.expr])).toEqual([
+      ['sql.v1 running', 'count(max by (pod) (vllm:lora_requests_info{namespace="$namespace",service="$service",running_lora_adapters=~"(.*,)?sql\\\\.v1(,.*)?"})) or vector(0)'],
+      ['sql.v1 waiting', 'count(max by (pod) (vllm:lora_requests_info{namespace="$namespace",service="$service",waiting_lora_adapters=~"(.*,)?sql\\\\.v1(,.*)?"})) or vector(0)'],
+    ]);
+  });
+
   test('SGLang gets --lora-paths name=path; its pool scores no LoRA affinity (the picker reads no LoRA metric of SGLang)', () => {
     const c = chart();
     const svc = new InferenceService(c, 'chat', { server: ModelServer.sglang({ model: QWEN, adapters: [adapter(c, 'sql')], maxLoras: 1 }), gpu: Gpu.nvidia(1) });

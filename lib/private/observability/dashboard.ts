@@ -1,4 +1,5 @@
 import type { IInferenceService } from '../../inference-service-ref';
+import { listLabelContains } from '../servers/spec';
 import { podSelector, RECORDED_ERRORS } from './promql';
 import type { ServerMetrics } from './rule-context';
 
@@ -26,7 +27,7 @@ const PODS = podSelector('$namespace', '$service');
 const RATE = '$__rate_interval';
 
 /** The panels of every dashboard, in order. */
-const PANELS: PanelBuilder[] = [trafficPanels, latencyPanels, serverPanels, gpuPanels, workloadPanels, budgetPanels];
+const PANELS: PanelBuilder[] = [trafficPanels, latencyPanels, serverPanels, loraPanels, gpuPanels, workloadPanels, budgetPanels];
 
 /**
  * The panels of a service's dashboard: traffic, errors, latency, queue, KV cache, GPU, replicas,
@@ -111,6 +112,21 @@ function serverPanels({ service, metrics: m }: PanelContext): PanelSpec[] {
   }
   if (m.kvCacheUsage) panels.push({ title: 'KV-cache use', unit: 'percentunit', targets: [{ expr: `max by (pod) (${m.kvCacheUsage}{${SEL}})`, legend: '{{pod}}' }] });
   return panels;
+}
+
+/** Per LoRA adapter: the replicas running it and those with requests waiting for it (vLLM). */
+function loraPanels({ service, metrics: m }: PanelContext): PanelSpec[] {
+  const info = m.loraInfo;
+  const adapters = service.server.adapters;
+  if (!info || adapters.length === 0) return [];
+  const replicas = (label: string, name: string) => `count(max by (pod) (${info}{${SEL},${listLabelContains(label, name)}})) or vector(0)`;
+  return [{
+    title: 'LoRA adapters: replicas running them, and with requests waiting', unit: 'short',
+    targets: adapters.flatMap((a) => [
+      { expr: replicas('running_lora_adapters', a.name), legend: `${a.name} running` },
+      { expr: replicas('waiting_lora_adapters', a.name), legend: `${a.name} waiting` },
+    ]),
+  }];
 }
 
 /** GPU utilization and memory, from the DCGM exporter. */

@@ -1,9 +1,10 @@
 import type { PrometheusRuleDefinition, PrometheusRuleGroup } from '../../prometheus-rules';
+import { listLabelContains } from '../servers/spec';
 import { RuleContext } from './rule-context';
 
 /** The `<service>.server` group: queue, KV-cache and GPU alerts; none when nothing applies. */
 export function serverGroup(ctx: RuleContext): PrometheusRuleGroup | undefined {
-  const rules = [...queueAlerts(ctx), ...kvCacheAlerts(ctx), ...gpuAlerts(ctx)];
+  const rules = [...queueAlerts(ctx), ...kvCacheAlerts(ctx), ...loraAlerts(ctx), ...gpuAlerts(ctx)];
   return rules.length ? { name: `${ctx.name}.server`, rules } : undefined;
 }
 
@@ -32,6 +33,22 @@ function kvCacheAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
     summary: `The KV cache of a ${ctx.name} replica is full`,
     description: 'Pod {{ $labels.pod }} uses {{ $value | humanizePercentage }} of its KV cache: requests are preempted.',
   })];
+}
+
+/**
+ * Requests for a LoRA adapter that wait for 10 minutes: every adapter slot of the batch
+ * (`maxLoras`) is taken by others, so this adapter's requests are not scheduled.
+ */
+function loraAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
+  const info = ctx.metrics.loraInfo;
+  if (!info) return [];
+  return ctx.service.server.adapters.map((adapter) => ctx.alert({
+    alert: 'InferenceLoraAdapterStarved',
+    expr: `count by (namespace, service) (${info}{${ctx.selector},${listLabelContains('waiting_lora_adapters', adapter.name)}}) > 0`,
+    for: '10m', severity: 'warning',
+    summary: `Requests for the LoRA adapter ${adapter.name} of ${ctx.name} keep waiting`,
+    description: `Requests for ${adapter.name} have waited for an adapter slot in ${ctx.name} for 10 minutes: raise maxLoras, or serve fewer adapters per replica.`,
+  }));
 }
 
 /** XID errors on any GPU service; full GPU memory on non-LLM ones (LLM servers pre-allocate it). */

@@ -44,6 +44,16 @@ export interface ServerMetrics {
   readonly kvCacheUsage?: string;
   /** Gauge of requests being processed. */
   readonly running?: string;
+  /**
+   * Info gauge of the LoRA adapters each replica runs and has requests waiting for, as comma-joined
+   * label values `running_lora_adapters` and `waiting_lora_adapters` (vLLM).
+   */
+  readonly loraInfo?: string;
+}
+
+/** PromQL matchers for series whose label `label` (a comma-joined list) contains `name`. */
+export function listLabelContains(label: string, name: string): string {
+  return `${label}=~"(.*,)?${name.replace(/[.]/g, '\\\\.')}(,.*)?"`;
 }
 
 /** One option a preset was given, and the check it must pass where a construct binds the server (see `checks.ts`). */

@@ -16,6 +16,7 @@ export const VLLM_METRICS: ServerMetrics = {
   ttftHistogram: 'vllm:time_to_first_token_seconds',
   kvCacheUsage: 'vllm:kv_cache_usage_perc',
   running: 'vllm:num_requests_running',
+  loraInfo: 'vllm:lora_requests_info',
 };
 
 /** vLLM's OpenAI-compatible server (see `ModelServer.vllm`). */
