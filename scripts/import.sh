@@ -26,4 +26,5 @@ group keda.sh scaledobjects
 group external-secrets.io externalsecrets
 group inference.networking.k8s.io inferencepools
 group inference.networking.x-k8s.io inferenceobjectives inferencemodelrewrites
+group aigateway.envoyproxy.io aigatewayroutes
 group leaderworkerset.x-k8s.io leaderworkersets

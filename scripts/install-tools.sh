@@ -56,7 +56,7 @@ if ! have psa-check "$psa_hash"; then
 fi
 
 crds_hash="$(cat "$root"/tools/crds/{go.mod,go.sum,tools.go} "$root"/tools/crds-keda/{go.mod,go.sum,tools.go} "$root"/tools/crds-eso/{go.mod,go.sum,tools.go} \
-  "$root"/tools/crds-gie/{go.mod,go.sum,tools.go} "$root"/tools/crds-gie-objective/{go.mod,go.sum,tools.go} \
+  "$root"/tools/crds-gie/{go.mod,go.sum,tools.go} "$root"/tools/crds-gie-objective/{go.mod,go.sum,tools.go} "$root"/tools/crds-aigw/{go.mod,go.sum,tools.go} \
   "$root"/tools/crds-lws/{go.mod,go.sum,tools.go} "$0" | sha256sum | cut -c1-16)"
 if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
   echo "generating CRDs"
@@ -77,6 +77,9 @@ if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
   # InferenceObjective and InferenceModelRewrite (inference.networking.x-k8s.io/v1alpha2) from the extension's last release that has them.
   (cd "$root/tools/crds-gie-objective" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1 \
     paths=sigs.k8s.io/gateway-api-inference-extension/apix/v1alpha2 output:crd:dir="$tools/crds-all")
+  # Envoy AI Gateway's AIGatewayRoute (aigateway.envoyproxy.io/v1beta1): routes by the model a request names.
+  (cd "$root/tools/crds-aigw" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1 \
+    paths=github.com/envoyproxy/ai-gateway/api/v1beta1 output:crd:dir="$tools/crds-all")
   # LeaderWorkerSet's own build types the pod templates' metadata (labels, annotations) the same way.
   (cd "$root/tools/crds-lws" && go run sigs.k8s.io/controller-tools/cmd/controller-gen crd:crdVersions=v1,generateEmbeddedObjectMeta=true \
     paths=sigs.k8s.io/lws/api/leaderworkerset/v1 output:crd:dir="$tools/crds-all")
@@ -90,6 +93,7 @@ if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
            gateway.envoyproxy.io_envoyextensionpolicies traefik.io_middlewares \
            argoproj.io_rollouts argoproj.io_analysistemplates keda.sh_scaledobjects external-secrets.io_externalsecrets \
            inference.networking.k8s.io_inferencepools inference.networking.x-k8s.io_inferenceobjectives inference.networking.x-k8s.io_inferencemodelrewrites \
+           aigateway.envoyproxy.io_aigatewayroutes \
            leaderworkerset.x-k8s.io_leaderworkersets; do
     mv "$tools/crds-all/$f.yaml" "$tools/crds/"
   done
