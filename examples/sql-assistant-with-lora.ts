@@ -3,7 +3,9 @@
 // the replica with the shortest queue, the most free KV cache, the prompt's prefix cached and the
 // adapter loaded. Clients ask for `sql`: 90% of those requests go to sql-v1, 10% to the canary
 // sql-v2. Interactive requests outrank batch requests (header x-tier: batch) when the pool is
-// saturated. Needs the InferencePool CRD, llm-d's router CRDs and Envoy AI Gateway's extension (README).
+// saturated. A second model, Llama 3.2 3B for summaries, has its own pool on the same host: Envoy AI
+// Gateway routes each request by the model its body names. Needs the InferencePool CRD, llm-d's
+// router CRDs and Envoy AI Gateway (README).
 import { App, Chart, Size } from 'cdk8s';
 import {
   Gpu, InferenceGateway, InferencePool, InferenceService, LoraAdapter, ModelServer, ModelSource, ModelVolume, NamespaceBaseline,
@@ -39,8 +41,16 @@ const pool = new InferencePool(chart, 'sql-pool', {
 });
 pool.splitModel('sql', [{ model: 'sql-v1', weight: 90 }, { model: 'sql-v2', weight: 10 }]);
 const gateway = new InferenceGateway(chart, 'gateway', { host: 'sql.example.com' });
-gateway.addPoolRoute(pool, { pathPrefix: '/v1', objective: 'interactive' });
-gateway.addPoolRoute(pool, { pathPrefix: '/v1', headerName: 'x-tier', headerValue: 'batch', objective: 'batch' });
-new ObservabilityBundle(chart, 'observability', { services: [sql], pools: [pool] });
+gateway.addPoolRoute(pool, { byModelName: true, objective: 'interactive' });
+gateway.addPoolRoute(pool, { byModelName: true, headerName: 'x-tier', headerValue: 'batch', objective: 'batch' });
+
+const summarizer = new InferenceService(chart, 'summarizer', {
+  server: ModelServer.vllm({ model: 'meta-llama/Llama-3.2-3B-Instruct', servedModelName: 'summarizer' }),
+  gpu: Gpu.nvidia(1),
+  scaling: Scaling.fixed(2),
+});
+const summarizerPool = new InferencePool(chart, 'summarizer-pool', { services: [summarizer] });
+gateway.addPoolRoute(summarizerPool, { byModelName: true });
+new ObservabilityBundle(chart, 'observability', { services: [sql, summarizer], pools: [pool, summarizerPool] });
 
 app.synth();

@@ -236,4 +236,6 @@ export enum ErrorCode {
   INVALID_MODEL_SPLIT = 'InvalidModelSplit',
   /** A route objective that is not one of the pool's objectives. */
   UNKNOWN_OBJECTIVE = 'UnknownObjective',
+  /** A route by model name given a path, or for a pool whose model names are unknown. */
+  INVALID_MODEL_ROUTE = 'InvalidModelRoute',
 }

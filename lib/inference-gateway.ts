@@ -276,6 +276,15 @@ export interface PoolRouteOptions {
    */
   readonly headerValue?: string;
   /**
+   * Route by the model each request names (the body's `model` field) instead of by path: the
+   * route matches every model name of the pool (its served models, vLLM adapters and splits), so
+   * several pools share one host. Envoy AI Gateway's AIGatewayRoute, which serves the OpenAI API
+   * paths itself: give no `pathPrefix` with it. Split the pool's models before.
+   * @see https://aigateway.envoyproxy.io/docs/capabilities/inference/
+   * @default false
+   */
+  readonly byModelName?: boolean;
+  /**
    * The pool objective (priority class) of this route's requests: the route sets
    * `x-llm-d-inference-objective` to it, whatever the client sent.
    * @default - none: the route removes the header, so clients cannot pick their own priority
@@ -376,7 +385,9 @@ export class InferenceGateway extends Construct {
   public addPoolRoute(pool: IInferencePool, options: PoolRouteOptions = {}): void {
     const objective = options.objective;
     const name = this.checkPoolRoute(pool, options);
+    const modelNames = options.byModelName ? this.modelNamesOf(pool, options) : undefined;
     this.renderRoute({
+      modelNames,
       requestHeaders: objective !== undefined ? { set: [{ name: OBJECTIVE_HEADER, value: objective }] } : { remove: [OBJECTIVE_HEADER] },
       name,
       owner: pool.node.path,
@@ -426,6 +437,17 @@ export class InferenceGateway extends Construct {
     }
     this.routedPools.add(name);
     return name;
+  }
+
+  /** The model names a route by model name matches; refuses a path with it, or a pool of no known names. */
+  private modelNamesOf(pool: IInferencePool, options: PoolRouteOptions): string[] {
+    const names = pool.modelNames;
+    const problem = options.pathPrefix !== undefined ? [options.pathPrefix, 'no pathPrefix: a route by model name serves the OpenAI API paths', 'leave pathPrefix out']
+      : names.length === 0 ? [pool.node.path, 'a pool whose services name their model (a preset model or a ModelVolume)', 'give the servers a model']
+        : undefined;
+    if (problem) this.fail({ code: ErrorCode.INVALID_MODEL_ROUTE, prop: 'byModelName', received: problem[0], allowed: problem[1], fix: problem[2] });
+    (pool as { _routeByModel?: () => void })._routeByModel?.();
+    return names;
   }
 
   /** Claims and renders `route`, and returns the objects rendered for it. */

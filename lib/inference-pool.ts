@@ -163,6 +163,11 @@ export interface IInferencePool extends IConstruct {
   readonly pickerReplicas: number;
   /** Names of the pool's objectives (priority classes). */
   readonly objectiveNames: string[];
+  /**
+   * The model names requests for the pool carry (the body's `model` field): each service's served
+   * model, its vLLM adapters, and the names `splitModel` added.
+   */
+  readonly modelNames: string[];
   /** Admits a peer (the gateway's proxies) to the picker's ext-proc port. */
   allowFrom(peer: kplus.INetworkPolicyPeer): void;
 }
@@ -198,6 +203,8 @@ export class InferencePool extends Construct implements IInferencePool {
   /** The InferencePool (inference.networking.k8s.io/v1). */
   public readonly resource: InferencePoolResource;
   private readonly picker: EndpointPickerObjects;
+  private readonly splitNames: string[] = [];
+  private modelRouted = false;
 
   /**
    * Defines an InferencePool and its endpoint picker.
@@ -263,10 +270,9 @@ export class InferencePool extends Construct implements IInferencePool {
    * for a canary between two versions of a LoRA adapter. Clients keep asking for `model`.
    */
   public splitModel(model: string, targets: ModelSplitTarget[]): void {
-    // SGLang names an adapter `<model>:<adapter>` in requests, which the picker does not parse: only vLLM's adapters are split targets.
-    const adapters = (s: IInferenceService) => (s.server._pickerEngine === 'vllm' ? s.server.adapters.map((a) => a.name) : []);
-    const served = this.services.flatMap((s) => [s.server.model ?? s.modelVolume?.name, ...adapters(s)]);
-    const problem = typeof model !== 'string' || !isDnsSubdomain(model) ? [model, 'a model name clients send, e.g. sql']
+    const served = this.servedModels();
+    const problem = this.modelRouted ? [model, 'a split made before the pool is routed by model name (the route lists the names)']
+      : typeof model !== 'string' || !isDnsSubdomain(model) ? [model, 'a model name clients send, e.g. sql']
       : served.includes(model) ? [model, 'a name no model of the pool is served as (requests for it would never reach that model)']
         : !Array.isArray(targets) || targets.length === 0 ? [targets, 'one or more targets']
           : targets.find((t) => !served.includes(t?.model)) ? [targets.find((t) => !served.includes(t?.model))?.model, `a model the pool serves: ${served.filter(Boolean).join(', ')}`]
@@ -279,6 +285,27 @@ export class InferencePool extends Construct implements IInferencePool {
     const name = `${this.name}-${model}`;
     claimName(this, KIND, 'splitModel', name, 'InferenceModelRewrite');
     modelSplit(this, `Split-${model}`, name, this.name, model, targets);
+    this.splitNames.push(model);
+  }
+
+  /** The model names of the pool (see `IInferencePool.modelNames`). */
+  public get modelNames(): string[] {
+    return [...this.servedModels(), ...this.splitNames];
+  }
+
+  /**
+   * Marks the pool as routed by model name: its names are in the route, so no split may add one.
+   * @internal
+   */
+  public _routeByModel(): void {
+    this.modelRouted = true;
+  }
+
+  /** Each service's served model and its vLLM adapters (SGLang takes `<model>:<adapter>`, which the picker does not parse). */
+  private servedModels(): string[] {
+    const adapters = (s: IInferenceService) => (s.server._pickerEngine === 'vllm' ? s.server.adapters.map((a) => a.name) : []);
+    const names = this.services.flatMap((s) => [s.server.model ?? s.modelVolume?.name, ...adapters(s)]);
+    return [...new Set(names.filter((n): n is string => n !== undefined))];
   }
 
   /** The InferenceObjectives of `objectives`, checked; their names. */

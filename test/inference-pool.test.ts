@@ -227,6 +227,8 @@ describe('InferencePool: what is refused', () => {
       spec: { rules: [{ backendRefs: [{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'chat-pool' }] }] },
     }];
     expect(checkManifests(withRoute).map((f) => f.rule)).toEqual(['route-backend-exists']);
+    const withModelRoute = [...noPool, { ...withRoute[withRoute.length - 1], apiVersion: 'aigateway.envoyproxy.io/v1beta1', kind: 'AIGatewayRoute' }];
+    expect(checkManifests(withModelRoute).map((f) => f.rule)).toEqual(['route-backend-exists']);
   });
 });
 
@@ -276,6 +278,48 @@ describe('priorities and model splits', () => {
     expectRefused(() => new InferencePool(c, 'q', { services: [llm(c, 'other')], objectives: [{ name: 'batch', priority: 1.5 }] }),
       /invalid objectives\[0\].priority: received 1.5/, ErrorCode.NOT_A_WHOLE_NUMBER);
     expectRefused(() => new InferencePool(c, 'r', { services: [llm(c, 'third')], objectives: [{ name: 'batch', priority: 1 }] }), /name not already used/, ErrorCode.NAME_TAKEN);
+  });
+});
+
+describe('routing by model name (Envoy AI Gateway)', () => {
+  test('two pools share one host: each AIGatewayRoute matches the model names its pool serves, splits included', () => {
+    const c = chart();
+    const qwen = new InferencePool(c, 'qwen', { services: [llm(c, 'qwen-svc', { servedModelName: 'qwen', adapters: [adapter(c, 'sql-v1'), adapter(c, 'sql-v2')] })] });
+    qwen.splitModel('sql', [{ model: 'sql-v1', weight: 90 }, { model: 'sql-v2', weight: 10 }]);
+    const llama = new InferencePool(c, 'llama', {
+      services: [new InferenceService(c, 'llama-svc', { server: ModelServer.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct', servedModelName: 'llama' }), gpu: Gpu.nvidia(1) })],
+      objectives: [{ name: 'batch', priority: -1 }],
+    });
+    const gateway = new InferenceGateway(c, 'gw', { host: 'llm.example.com' });
+    gateway.addPoolRoute(qwen, { byModelName: true });
+    gateway.addPoolRoute(llama, { byModelName: true, objective: 'batch' });
+    const manifests: Manifest[] = Testing.synth(c);
+    expect(manifests.filter((m) => m.kind === 'HTTPRoute')).toEqual([]);
+    const route = only(manifests, 'AIGatewayRoute', 'gw-qwen');
+    expect(route.apiVersion).toBe('aigateway.envoyproxy.io/v1beta1');
+    expect(route.spec.parentRefs).toEqual([{ name: 'gw' }]);
+    expect(route.spec.hostnames).toEqual(['llm.example.com']);
+    expect(route.spec.rules.map((r: any) => r.matches[0].headers[0].value)).toEqual(['qwen', 'sql-v1', 'sql-v2', 'sql']);
+    expect(route.spec.rules[0].backendRefs).toEqual([{
+      group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'qwen', headerMutation: { remove: ['x-llm-d-inference-objective'] },
+    }]);
+    const batch = only(manifests, 'AIGatewayRoute', 'gw-llama-batch').spec.rules;
+    expect(batch.map((r: any) => [r.matches[0].headers, r.backendRefs[0].headerMutation])).toEqual([[
+      [{ type: 'Exact', name: 'x-ai-eg-model', value: 'llama' }], { set: [{ name: 'x-llm-d-inference-objective', value: 'batch' }] },
+    ]]);
+  });
+
+  test('refused: one model name from two pools on one host, a path with a model route, a split after the model route', () => {
+    const c = chart();
+    const a = new InferencePool(c, 'a', { services: [llm(c, 'a-svc', { servedModelName: 'qwen' })] });
+    const b = new InferencePool(c, 'b', { services: [llm(c, 'b-svc', { servedModelName: 'qwen' })] });
+    const gateway = new InferenceGateway(c, 'gw');
+    gateway.addPoolRoute(a, { byModelName: true });
+    expectRefused(() => gateway.addPoolRoute(b, { byModelName: true }), /received 'model qwen on \* for 'test\/b''; allowed: one pool per model name and host; requests for qwen already go to 'test\/a'/,
+      ErrorCode.ROUTE_CONFLICT);
+    const other = new InferenceGateway(c, 'gw2');
+    expectRefused(() => other.addPoolRoute(b, { byModelName: true, pathPrefix: '/v1' }), /invalid byModelName: received '\/v1'; allowed: no pathPrefix/, ErrorCode.INVALID_MODEL_ROUTE);
+    expectRefused(() => a.splitModel('fast', [{ model: 'qwen', weight: 1 }]), /allowed: a split made before the pool is routed by model name/, ErrorCode.INVALID_MODEL_SPLIT);
   });
 });
 

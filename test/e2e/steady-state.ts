@@ -13,6 +13,7 @@ export const NO_CONTROLLER_HERE: Record<string, string> = {
   Gateway: 'a Gateway API implementation', SecurityPolicy: 'Envoy Gateway', BackendTrafficPolicy: 'Envoy Gateway', Middleware: 'Traefik',
   ServiceMonitor: 'Prometheus Operator', PodMonitor: 'Prometheus Operator', PrometheusRule: 'Prometheus Operator',
   InferencePool: 'a gateway with the Inference Extension (the endpoint picker itself runs here)',
+  AIGatewayRoute: 'Envoy AI Gateway', InferenceObjective: 'the endpoint picker', InferenceModelRewrite: 'the endpoint picker',
 };
 
 /** A label selector as the API's query parameter. */
@@ -167,7 +168,8 @@ export async function checkSteadyState(cluster: LocalCluster, manifests: Manifes
         break;
       }
       case 'HTTPRoute':
-      case 'GRPCRoute': {
+      case 'GRPCRoute':
+      case 'AIGatewayRoute': {
         for (const rule of obj.spec.rules ?? []) {
           const refs = [...(rule.backendRefs ?? []).filter((b: any) => b.weight !== 0),
             ...(rule.filters ?? []).filter((f: any) => f.type === 'RequestMirror').map((f: any) => f.requestMirror.backendRef)];

@@ -9,6 +9,8 @@ import { PoolFailureMode } from '../../inference-pool';
 import type { IInferencePool } from '../../inference-pool';
 import { ProxyPods } from './controller';
 import { GatewayApiController } from './gateway-api';
+import { renderModelRoute } from './model-routes';
+import { TrafficRoute } from './route';
 
 /**
  * Envoy Gateway: API keys and JWT through a SecurityPolicy, per-client rate limits and stream
@@ -35,6 +37,12 @@ export class EnvoyGateway extends GatewayApiController {
         rateLimit: this.rateLimit(),
       },
     });
+  }
+
+  /** A route by model name becomes an AIGatewayRoute (Envoy AI Gateway); any other, an HTTPRoute. */
+  public addRoute(i: number, route: TrafficRoute): void {
+    if (route.modelNames) renderModelRoute(this.gateway, i, route);
+    else super.addRoute(i, route);
   }
 
   public proxyPods(): ProxyPods {

@@ -13,6 +13,14 @@ import { servedBy, TrafficRoute } from './route';
  */
 export function claimHttpRoute(gateway: GatewayContext, route: TrafficRoute): void {
   const host = gateway.host ?? '*';
+  for (const model of route.modelNames ?? []) {
+    claimRoute(gateway, `${host} model=${model} ${matchKey(route)}`, route, (holder) => ({
+      received: `model ${model} on ${host}${route.match?.describe('with') ?? ''} for '${route.owner}'`,
+      allowed: `one pool per model name and host; requests for ${model} already go to '${holder}'`,
+      fix: 'serve each model name from one pool, or route the pools on different hosts',
+    }));
+  }
+  if (route.modelNames) return;
   claimRoute(gateway, `${host} ${route.pathPrefix} ${matchKey(route)}`, route, (holder) => ({
     received: `${host}${route.pathPrefix}${route.match?.describe('with') ?? ''} for '${route.owner}'`,
     allowed: `one service per host, path and header; it already goes to '${holder}'`,

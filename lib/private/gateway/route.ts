@@ -34,6 +34,12 @@ export interface TrafficRoute {
    * @default - none
    */
   readonly requestHeaders?: { readonly set?: HeaderValue[]; readonly remove?: string[] };
+  /**
+   * The model names (the `model` field of the request body) the route matches, instead of a path:
+   * a route to a pool by the models it serves (Envoy AI Gateway's AIGatewayRoute).
+   * @default - the route matches its path
+   */
+  readonly modelNames?: string[];
 }
 
 /** A header name and value. */

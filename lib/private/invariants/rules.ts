@@ -154,9 +154,9 @@ function serviceMonitorMatches(m: Manifest, ctx: RuleContext): void {
   }
 }
 
-/** Each Service backend of an HTTPRoute or GRPCRoute is applied, with the port it names. */
+/** Each backend of an HTTPRoute, GRPCRoute or AIGatewayRoute is applied: a Service with the port it names, or an InferencePool. */
 function routeBackendsExist(m: Manifest, ctx: RuleContext): void {
-  if ((m.kind !== 'HTTPRoute' && m.kind !== 'GRPCRoute') || !Array.isArray(m.spec?.rules)) return;
+  if (!['HTTPRoute', 'GRPCRoute', 'AIGatewayRoute'].includes(m.kind ?? '') || !Array.isArray(m.spec?.rules)) return;
   for (const b of m.spec.rules.flatMap((rule: any) => rule.backendRefs ?? [])) {
     if (b.kind === 'InferencePool' && b.group === 'inference.networking.k8s.io') {
       if (!ctx.has(`InferencePool/${b.namespace ?? (namespaceOf(m) || '(default)')}/${b.name}`)) {

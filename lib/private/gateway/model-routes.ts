@@ -1,0 +1,41 @@
+import { AiGatewayRoute, AiGatewayRouteSpecRulesMatchesHeadersType } from '../../../imports/aigateway.envoyproxy.io';
+import { GatewayContext } from './controller';
+import { INFERENCE_POOL_GROUP } from './gateway-api-routes';
+import { TrafficRoute } from './route';
+
+/** The header Envoy AI Gateway copies the request body's `model` field into before it matches routes. */
+export const MODEL_HEADER = 'x-ai-eg-model';
+
+/**
+ * Routes `route` to its InferencePool by the model each request names (the body's `model` field),
+ * through Envoy AI Gateway's AIGatewayRoute: a rule per model name the pool serves, each matching
+ * `x-ai-eg-model` (and the route's header match, if any), with the route's request headers set or
+ * removed on the way to the pool. Envoy AI Gateway serves the OpenAI API paths (`/v1/...`) itself.
+ * @see https://aigateway.envoyproxy.io/docs/capabilities/inference/
+ */
+export function renderModelRoute(gateway: GatewayContext, i: number, route: TrafficRoute): void {
+  const timeout = `${gateway.timeoutSeconds}s`;
+  const extra = route.match?.headers() ?? [];
+  const exact = AiGatewayRouteSpecRulesMatchesHeadersType.EXACT;
+  const regex = AiGatewayRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION;
+  new AiGatewayRoute(gateway.scope, `ModelRoute${i}`, {
+    metadata: { name: `${gateway.name}-${route.name}` },
+    spec: {
+      parentRefs: [{ name: gateway.name }],
+      hostnames: gateway.host ? [gateway.host] : undefined,
+      rules: (route.modelNames ?? []).map((model) => ({
+        matches: [{
+          headers: [
+            { type: exact, name: MODEL_HEADER, value: model },
+            ...extra.map((h) => ({ name: h.name, value: h.value, type: h.regex ? regex : exact })),
+          ],
+        }],
+        backendRefs: [{
+          group: INFERENCE_POOL_GROUP, kind: 'InferencePool', name: route.pool?.name ?? route.name,
+          headerMutation: route.requestHeaders ? { set: route.requestHeaders.set, remove: route.requestHeaders.remove } : undefined,
+        }],
+        timeouts: { request: timeout, backendRequest: timeout },
+      })),
+    },
+  });
+}
