@@ -13,6 +13,14 @@ export function adaptersOf(options: LoraServingOptions): LoraAdapter[] {
   return Array.isArray(options.adapters) ? options.adapters : [];
 }
 
+/**
+ * The preset's model when it is a Hub id the adapters can name as their base; nothing for a local
+ * path, or a value of the wrong type (checked later, with the construct path).
+ */
+export function hubModel(model: unknown): string | undefined {
+  return typeof model === 'string' && !model.startsWith('/') ? model : undefined;
+}
+
 /** The smallest rank vLLM accepts that fits every adapter. */
 export function maxLoraRank(adapters: LoraAdapter[]): number {
   const rank = Math.max(...adapters.map((a) => a.rank));

@@ -1,7 +1,7 @@
 import type { SglangOptions } from '../../model-server-options';
 import { baseChecks, option } from './checks';
 import { llmCache, llmDefaults } from './llm';
-import { adaptersOf, loraChecks, sglangLoraArgs } from './lora';
+import { adaptersOf, hubModel, loraChecks, sglangLoraArgs } from './lora';
 import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort } from './spec';
 
 const PORT = 30000;
@@ -43,6 +43,6 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     pickerEngine: 'sglang',
     adapters: adaptersOf(options),
     baseModel: options.model,
-    checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'), ...loraChecks(options, options.model?.startsWith('/') ? undefined : options.model, options.model)],
+    checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'), ...loraChecks(options, hubModel(options.model), options.model)],
   };
 }

@@ -1,7 +1,7 @@
 import type { VllmOptions } from '../../model-server-options';
 import { baseChecks, option } from './checks';
 import { llmCache, llmDefaults } from './llm';
-import { adaptersOf, loraChecks, vllmLoraArgs } from './lora';
+import { adaptersOf, hubModel, loraChecks, vllmLoraArgs } from './lora';
 import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort, rateByService } from './spec';
 
 /** vLLM's API listens here, and serves `/health`, `/version` and `/metrics` too. */
@@ -62,8 +62,7 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
       ...baseChecks(options),
       option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'),
       option.string('servedModelName', options.servedModelName, 'chat'),
-      // A local path as the model says nothing about the Hub id adapters name as their base.
-      ...loraChecks(options, options.model?.startsWith('/') ? undefined : options.model, options.servedModelName ?? options.model),
+      ...loraChecks(options, hubModel(options.model), options.servedModelName ?? options.model),
     ],
   };
 }
