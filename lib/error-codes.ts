@@ -238,4 +238,6 @@ export enum ErrorCode {
   UNKNOWN_OBJECTIVE = 'UnknownObjective',
   /** A route by model name given a path, or for a pool whose model names are unknown. */
   INVALID_MODEL_ROUTE = 'InvalidModelRoute',
+  /** A DRA GPU claim below Kubernetes 1.34, or for a vendor whose DRA driver the library does not know. */
+  GPU_CLAIM_UNSUPPORTED = 'GpuClaimUnsupported',
 }

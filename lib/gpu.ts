@@ -1,3 +1,32 @@
+import { Size } from 'cdk8s';
+
+/**
+ * GPUs claimed through Dynamic Resource Allocation (`resource.k8s.io/v1`, Kubernetes 1.34+) from
+ * the vendor's DRA driver, instead of the device plugin's extended resource: a
+ * ResourceClaimTemplate per service, with the device class, the count and CEL selectors.
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/dynamic-resource-allocation/
+ * @see https://github.com/NVIDIA/k8s-dra-driver-gpu
+ */
+export interface GpuClaimOptions {
+  /**
+   * The DeviceClass the GPUs are claimed from (`mig.nvidia.com` for MIG slices).
+   * @default 'gpu.nvidia.com'
+   */
+  readonly deviceClass?: string;
+  /**
+   * Each GPU has at least this much memory (the driver's `memory` capacity).
+   * @default - any
+   */
+  readonly minMemory?: Size;
+  /**
+   * More CEL expressions each device must satisfy, e.g.
+   * `device.attributes['gpu.nvidia.com'].architecture == 'Hopper'`.
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/dynamic-resource-allocation/#resourceclaims-and-resourceclaimtemplates
+   * @default - none
+   */
+  readonly selectors?: string[];
+}
+
 /**
  * Options for a GPU request.
  */
@@ -19,6 +48,16 @@ export interface GpuOptions {
    * @default true
    */
   readonly tolerateTaint?: boolean;
+
+  /**
+   * Claim the GPUs through Dynamic Resource Allocation (NVIDIA's DRA driver) instead of the
+   * `nvidia.com/gpu` extended resource; `product` then selects the devices' `productName` (as the
+   * driver reports it, e.g. `NVIDIA L4`), not a node label. Needs the service's `kubernetesVersion`
+   * at 1.34 or newer.
+   * @see https://github.com/NVIDIA/k8s-dra-driver-gpu
+   * @default - the extended resource of the device plugin
+   */
+  readonly claim?: GpuClaimOptions;
 }
 
 /**
@@ -32,7 +71,7 @@ export class Gpu {
    * @param count whole GPUs per pod (tensor parallel × pipeline parallel for LLM servers)
    */
   public static nvidia(count: number, options: GpuOptions = {}): Gpu {
-    return new Gpu('nvidia.com/gpu', 'nvidia.com/gpu.product', count, options);
+    return new Gpu('nvidia.com/gpu', 'nvidia.com/gpu.product', count, options, 'gpu.nvidia.com');
   }
 
   /**
@@ -53,12 +92,18 @@ export class Gpu {
   public readonly product?: string;
   /** Whether pods tolerate the vendor's GPU taint. */
   public readonly tolerateTaint: boolean;
+  /** The DRA claim, when the GPUs are claimed through DRA. */
+  public readonly claim?: GpuClaimOptions;
+  /** The attribute domain of the vendor's DRA driver, when the library knows it. @internal */
+  public readonly _draDomain?: string;
 
-  private constructor(resourceName: string, productLabel: string, count: number, options: GpuOptions) {
+  private constructor(resourceName: string, productLabel: string, count: number, options: GpuOptions, draDomain?: string) {
     this.resourceName = resourceName;
     this.productLabel = productLabel;
     this.count = count;
-    this.product = options.product;
-    this.tolerateTaint = options.tolerateTaint ?? true;
+    this.product = options?.product;
+    this.tolerateTaint = options?.tolerateTaint ?? true;
+    this.claim = options?.claim;
+    this._draDomain = draDomain;
   }
 }

@@ -78,11 +78,18 @@ export interface InferenceServiceProps {
   /**
    * GPUs per replica. For LLM servers (vLLM, SGLang, TGI) the count must equal tensor × pipeline
    * parallel (or `numShard`): 4 GPUs need e.g. `tensorParallelSize: 4`. A product must be a label
-   * value (`NVIDIA-L4`, not `NVIDIA L4`).
+   * value (`NVIDIA-L4`, not `NVIDIA L4`), unless the GPUs are claimed through DRA (`claim`).
    * @see https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/
    * @default - no GPU (CPU inference)
    */
   readonly gpu?: Gpu;
+
+  /**
+   * The oldest Kubernetes minor version the service is applied to, as `'<major>.<minor>'`:
+   * features that need a newer one are refused below it (GPU claims through DRA need 1.34).
+   * @default '1.27'
+   */
+  readonly kubernetesVersion?: string;
 
   /**
    * Size of `/dev/shm` (an in-memory emptyDir). Multi-GPU servers exchange tensors through it

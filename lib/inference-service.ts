@@ -10,10 +10,12 @@ import { validateChartInvariants } from './invariants';
 import { ModelServer } from './model-server';
 import { ModelMount, ModelVolume, WorkloadIdentity } from './model-volume';
 import { checkLabels, checkName, claimName } from './names';
+import { requireKubernetesVersion } from './private/model/kubernetes-target';
 import { ObjectMetadata } from './private/network';
 import { requireScrape } from './private/observability/scrape-registry';
 import { disruptionBudget } from './private/service/disruption-budget';
 import { KIND, site } from './private/service/fail';
+import { addGpuClaim, checkGpuClaim } from './private/service/gpu-claim';
 import { PodPatches } from './private/service/kube-patches';
 import { ServiceLifecycle } from './private/service/lifecycle';
 import { checkModelVolume, ModelMounts } from './private/service/model-mounts';
@@ -171,6 +173,8 @@ export class InferenceService extends Construct implements IInferenceService {
   /** Checks every prop (in this order: the first mistake is reported) and resolves the parts of the pod. */
   private checkedParts(props: InferenceServiceProps): ServiceParts {
     checkGpu(this, this.server, props.gpu);
+    requireKubernetesVersion(site(this, 'kubernetesVersion'), props.kubernetesVersion);
+    checkGpuClaim(this, props.gpu, props.kubernetesVersion);
     this.scaling._validate(this);
     requireScrape(this);
     checkLabels(this, KIND, 'labels', props.labels ?? {});
@@ -219,6 +223,7 @@ export class InferenceService extends Construct implements IInferenceService {
     this.security.patch(patches);
     patches.disableServiceLinks();
     parts.resources.patch(patches);
+    if (this.gpu?.claim !== undefined) addGpuClaim(this, this.gpu, this.metadata(), patches);
     parts.placement.apply(this.deployment, patches, this.selectorLabels);
     const mounts = new ModelMounts(this, this.server, patches);
     if (this.modelVolume && parts.modelMount) mounts.attach(this.modelVolume, parts.modelMount);

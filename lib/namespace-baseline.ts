@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
-import { checkName, clusterScoped, isLabelKey } from './names';
+import { checkName, clusterScoped, isDnsSubdomain, isLabelKey } from './names';
 import { atLeast, DEFAULT_KUBERNETES_VERSION } from './private/kubernetes-version';
 import { MANAGED_BY_LABELS } from './private/labels';
 import { requireKubernetesVersion } from './private/model/kubernetes-target';
@@ -65,6 +65,15 @@ export interface NamespaceBaselineProps {
    * @default - no GPU quota
    */
   readonly gpuQuota?: { [resourceName: string]: number };
+
+  /**
+   * GPUs the namespace's ResourceClaims may hold in total, by DRA DeviceClass (`gpu.nvidia.com`,
+   * `mig.nvidia.com`): Kubernetes counts every allocated device of the class against
+   * `<class>.deviceclass.resource.k8s.io/devices`. Needs kubernetesVersion 1.34 or newer.
+   * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/#quota-for-dra-resource-claims
+   * @default - no quota on claimed devices
+   */
+  readonly gpuClaimQuota?: { [deviceClass: string]: number };
 
   /**
    * Kubernetes version the manifests target, as `<major>.<minor>` (e.g. '1.30'). From 1.30 a
@@ -136,6 +145,7 @@ export class NamespaceBaseline extends Construct {
       this.fail({ code: ErrorCode.INVALID_QUOTA, prop: 'memoryQuota', received: `${memory.toMebibytes()}Mi`, allowed: 'a size above 0', fix: 'e.g. Size.gibibytes(256)' });
     }
     this.checkGpuQuota(props.gpuQuota);
+    this.checkGpuClaimQuota(props.gpuClaimQuota, props.kubernetesVersion);
     requireKubernetesVersion(site('kubernetesVersion'), props.kubernetesVersion);
     for (const prop of ['requirePinnedImages', 'requireDigests'] as const) {
       const value: unknown = props[prop];
@@ -160,6 +170,29 @@ export class NamespaceBaseline extends Construct {
       }
       if (!Number.isInteger(count) || count < 0) {
         this.fail({ code: ErrorCode.INVALID_QUOTA, prop: `gpuQuota.${resource}`, received: count, allowed: 'a whole number of GPUs, 0 or more', fix: 'give whole GPUs' });
+      }
+    }
+  }
+
+  /** Refuses a claim quota below Kubernetes 1.34, or a device class or count Kubernetes would refuse. */
+  private checkGpuClaimQuota(quota: { [deviceClass: string]: number } | undefined, kubernetesVersion: string | undefined): void {
+    if (quota === undefined) return;
+    if (typeof quota !== 'object' || quota === null || Array.isArray(quota)) {
+      this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'gpuClaimQuota', received: quota, allowed: 'a map of DeviceClass names to device counts', fix: "pass e.g. { 'gpu.nvidia.com': 8 }" });
+    }
+    const version = kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    if (Object.keys(quota).length > 0 && typeof version === 'string' && !atLeast(version, 1, 34)) {
+      this.fail({
+        code: ErrorCode.GPU_CLAIM_UNSUPPORTED, prop: 'gpuClaimQuota', received: `kubernetesVersion '${version}'`,
+        allowed: 'a quota on claimed devices with kubernetesVersion 1.34 or newer', fix: "set kubernetesVersion: '1.34', or use gpuQuota for the extended resource",
+      });
+    }
+    for (const [deviceClass, count] of Object.entries(quota)) {
+      if (!isDnsSubdomain(deviceClass)) {
+        this.fail({ code: ErrorCode.INVALID_QUOTA, prop: 'gpuClaimQuota', received: deviceClass, allowed: 'a DeviceClass name, e.g. gpu.nvidia.com', fix: 'use the DeviceClass of the DRA driver' });
+      }
+      if (!Number.isInteger(count) || count < 0) {
+        this.fail({ code: ErrorCode.INVALID_QUOTA, prop: `gpuClaimQuota.${deviceClass}`, received: count, allowed: 'a whole number of devices, 0 or more', fix: 'give whole GPUs' });
       }
     }
   }
@@ -215,6 +248,9 @@ export class NamespaceBaseline extends Construct {
     for (const [resource, count] of Object.entries(props.gpuQuota ?? {})) {
       // Extended resources are limited through their requests.
       hard[`requests.${resource}`] = k8s.Quantity.fromNumber(count);
+    }
+    for (const [deviceClass, count] of Object.entries(props.gpuClaimQuota ?? {})) {
+      hard[`${deviceClass}.deviceclass.resource.k8s.io/devices`] = k8s.Quantity.fromNumber(count);
     }
     if (Object.keys(hard).length > 0) new k8s.KubeResourceQuota(this, 'Quota', { metadata: this.metadata(`${this.name}-quota`), spec: { hard } });
   }

@@ -75,6 +75,40 @@ export function fleetNodes(): any[] {
   return nodes;
 }
 
+/** GPU memory of the fleet's NVIDIA products, as NVIDIA's DRA driver reports it. */
+const GPU_MEMORY: Record<string, string> = { 'NVIDIA-L4': '24Gi', 'NVIDIA-H100-80GB-HBM3': '80Gi' };
+
+/**
+ * What NVIDIA's DRA driver publishes, for the simulated nodes (as kwok stands in for their kubelets):
+ * its `gpu.nvidia.com` DeviceClass (the chart's selector) and one ResourceSlice per NVIDIA GPU node,
+ * each GPU a device with the driver's attributes (`type`, `productName` as NVML names it) and
+ * `memory` capacity. The real scheduler allocates ResourceClaims from them; nothing prepares a device.
+ * @see https://github.com/NVIDIA/k8s-dra-driver-gpu/tree/main/deployments/helm/nvidia-dra-driver-gpu/templates
+ */
+export function draObjects(nodes: any[]): any[] {
+  const domain = 'gpu.nvidia.com';
+  const deviceClass = {
+    apiVersion: 'resource.k8s.io/v1', kind: 'DeviceClass', metadata: { name: domain },
+    spec: { selectors: [{ cel: { expression: `device.driver == '${domain}' && device.attributes['${domain}'].type == 'gpu'` } }] },
+  };
+  const slices = nodes.filter((n) => n.metadata.labels['nvidia.com/gpu.present'] === 'true').map((n) => {
+    const product: string = n.metadata.labels['nvidia.com/gpu.product'];
+    const count = Number(n.metadata.labels['nvidia.com/gpu.count']);
+    return {
+      apiVersion: 'resource.k8s.io/v1', kind: 'ResourceSlice', metadata: { name: `${n.metadata.name}-${domain}` },
+      spec: {
+        driver: domain, nodeName: n.metadata.name, pool: { name: n.metadata.name, generation: 1, resourceSliceCount: 1 },
+        devices: Array.from({ length: count }, (_, i) => ({
+          name: `gpu-${i}`,
+          attributes: { type: { string: 'gpu' }, productName: { string: product.replace(/-/g, ' ') }, uuid: { string: `GPU-${n.metadata.name}-${i}` } },
+          capacity: { memory: { value: GPU_MEMORY[product] ?? '16Gi' } },
+        })),
+      },
+    };
+  });
+  return [deviceClass, ...slices];
+}
+
 /** Creates the fleet's nodes and waits until kwok reports every one Ready. */
 export async function createFleet(cluster: LocalCluster): Promise<string[]> {
   const nodes = fleetNodes();
@@ -84,6 +118,10 @@ export async function createFleet(cluster: LocalCluster): Promise<string[]> {
     // The API server keeps a created node's status; kubelets report it the same way.
     const s = await cluster.request('PATCH', `/api/v1/nodes/${node.metadata.name}/status`, { status: node.status }, 'application/merge-patch+json');
     if (s.status !== 200) throw new Error(`setting node status ${node.metadata.name}: ${s.status}`);
+  }
+  for (const o of draObjects(nodes)) {
+    const r = await cluster.request('POST', `/apis/resource.k8s.io/v1/${o.kind === 'DeviceClass' ? 'deviceclasses' : 'resourceslices'}`, o);
+    if (r.status !== 201) throw new Error(`creating ${o.kind} ${o.metadata.name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   }
   return nodes.map((n) => n.metadata.name);
 }

@@ -87,6 +87,20 @@ export class PodPatches {
     }
   }
 
+  /**
+   * A DRA claim of the pod from a ResourceClaimTemplate, used by the server container. The
+   * Kubernetes 1.27 types cdk8s renders through know the pod's claims only in their alpha shape
+   * (`source`), so the pod's list is added to the rendered JSON (after every patch); the container's
+   * `resources.claims` is in those types and patched as usual.
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/dynamic-resource-allocation/
+   */
+  public resourceClaim(name: string, resourceClaimTemplateName: string): void {
+    afterRender(this.object, (json) => {
+      json.spec.template.spec.resourceClaims = [{ name, resourceClaimTemplateName }];
+    });
+    this.object.addJsonPatch(JsonPatch.add(`${POD}/containers/0/resources/claims`, [{ name }]));
+  }
+
   /** A mount of a ModelVolume's volume: cdk8s-plus mounts only its own `Volume` objects. */
   public addServerMount(mount: k8s.VolumeMount): void {
     this.object.addJsonPatch(JsonPatch.add(`${POD}/containers/0/volumeMounts/-`, mount));

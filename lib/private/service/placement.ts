@@ -44,7 +44,9 @@ export class ServicePlacement {
   /** Places the pods of `deployment`, whose pods carry `selectorLabels`. */
   public apply(deployment: kplus.Deployment, patches: PodPatches, selectorLabels: { [key: string]: string }): void {
     const { gpu, nodeSelector, imagePullSecrets, priorityClassName } = this.options;
-    const selector = { ...(gpu?.product ? { [gpu.productLabel]: gpu.product } : {}), ...nodeSelector };
+    // A claimed GPU's product is matched by the claim's selector, on the device, not by a node label.
+    const product = gpu?.product && gpu.claim === undefined ? { [gpu.productLabel]: gpu.product } : {};
+    const selector = { ...product, ...nodeSelector };
     if (Object.keys(selector).length > 0) patches.nodeSelector(selector);
     deployment.scheduling.tolerate(kplus.Node.tainted(...this.tolerations()));
     if (imagePullSecrets?.length) patches.imagePullSecrets(imagePullSecrets);

@@ -38,7 +38,8 @@ function checkGpuRequest(scope: IConstruct, gpu: Gpu): void {
   }
   requireBoolean(site(scope, 'gpu.tolerateTaint'), gpu.tolerateTaint);
   const product = gpu.product;
-  if (product !== undefined && (typeof product !== 'string' || product === '' || !isLabelValue(product))) {
+  // A claimed GPU's product is a device attribute, not a node label (checked in gpu-claim.ts).
+  if (product !== undefined && gpu.claim === undefined && (typeof product !== 'string' || product === '' || !isLabelValue(product))) {
     fail(scope, {
       code: ErrorCode.INVALID_GPU_PRODUCT,
       prop: 'gpu.product', received: product,
@@ -117,7 +118,8 @@ export class ServiceResources {
 
   /** Writes the GPU limit, which cdk8s-plus-27 has no field for. */
   public patch(patches: PodPatches): void {
-    if (this.gpu) patches.serverLimit(this.gpu.resourceName, this.gpu.count);
+    // GPUs claimed through DRA come from the ResourceClaim (see gpu-claim.ts), not the extended resource.
+    if (this.gpu && this.gpu.claim === undefined) patches.serverLimit(this.gpu.resourceName, this.gpu.count);
   }
 
   private checkSharedMemory(gpus: number): void {
