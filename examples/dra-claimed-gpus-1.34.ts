@@ -4,7 +4,7 @@
 // namespace quota on the devices claimed. Needs NVIDIA's DRA driver in the cluster (README).
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Gpu, InferenceService, ModelServer, NamespaceBaseline, Scaling } from '../lib';
+import { Gpu, InferenceService, ModelServer, NamespaceBaseline, ObservabilityBundle, Scaling } from '../lib';
 
 const app = new App();
 const chart = new Chart(app, 'dra', { namespace: 'dra' });
@@ -14,12 +14,14 @@ new NamespaceBaseline(chart, 'baseline', {
   memoryQuota: Size.gibibytes(512),
   gpuClaimQuota: { 'gpu.nvidia.com': 8 },
 });
-new InferenceService(chart, 'reasoner', {
+const reasoner = new InferenceService(chart, 'reasoner', {
   server: ModelServer.vllm({ model: 'Qwen/Qwen2.5-32B-Instruct', tensorParallelSize: 2 }),
   gpu: Gpu.nvidia(2, { product: 'NVIDIA H100 80GB HBM3', claim: { minMemory: Size.gibibytes(80) } }),
   kubernetesVersion: '1.34',
   memory: Size.gibibytes(96),
   scaling: Scaling.fixed(2),
 });
+// GPU alerts (DCGM) and the service's dashboard work the same for claimed GPUs.
+new ObservabilityBundle(chart, 'observability', { services: [reasoner] });
 
 app.synth();

@@ -24,7 +24,7 @@ export type {
   VllmOptions,
 } from './model-server-options';
 export { Gpu } from './gpu';
-export type { GpuOptions } from './gpu';
+export type { GpuClaimOptions, GpuOptions } from './gpu';
 export { QueueMetricsApi, Scaling } from './scaling';
 export type { AutoscalingBounds, CpuScalingOptions, QueueDepthScalingOptions } from './scaling';
 

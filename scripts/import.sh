@@ -27,4 +27,3 @@ group external-secrets.io externalsecrets
 group inference.networking.k8s.io inferencepools
 group inference.networking.x-k8s.io inferenceobjectives inferencemodelrewrites
 group aigateway.envoyproxy.io aigatewayroutes
-group leaderworkerset.x-k8s.io leaderworkersets
