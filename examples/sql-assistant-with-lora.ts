@@ -2,7 +2,7 @@
 // commits) on every replica, behind an InferencePool whose endpoint picker places each request on
 // the replica with the shortest queue, the most free KV cache, the prompt's prefix cached and the
 // adapter loaded. Clients ask for `sql`: 90% of those requests go to sql-v1, 10% to the canary
-// sql-v2. Interactive requests outrank batch requests (header x-tier: batch) when the pool is
+// sql-v2. Interactive requests outrank batch requests (sent to a batch host) when the pool is
 // saturated. A second model, Llama 3.2 3B for summaries, has its own pool on the same host: Envoy AI
 // Gateway routes each request by the model its body names. Needs the InferencePool CRD, llm-d's
 // router CRDs and Envoy AI Gateway (README).
@@ -37,12 +37,17 @@ const sql = new InferenceService(chart, 'sql', {
 const pool = new InferencePool(chart, 'sql-pool', {
   services: [sql],
   endpointPicker: { scoring: { loraAffinity: 2 } },
-  objectives: [{ name: 'interactive', priority: 10 }, { name: 'batch', priority: -1 }],
+  // Batch requests are sheddable (below 0); everything else has priority 0.
+  objectives: [{ name: 'batch', priority: -1 }],
 });
 pool.splitModel('sql', [{ model: 'sql-v1', weight: 90 }, { model: 'sql-v2', weight: 10 }]);
+// Interactive clients use sql.example.com, whose gateway strips any objective a client sends
+// (priority 0); batch jobs use batch.sql.example.com, whose gateway sets the batch objective before
+// the endpoint picker reads it.
 const gateway = new InferenceGateway(chart, 'gateway', { host: 'sql.example.com' });
-gateway.addPoolRoute(pool, { byModelName: true, objective: 'interactive' });
-gateway.addPoolRoute(pool, { byModelName: true, headerName: 'x-tier', headerValue: 'batch', objective: 'batch' });
+gateway.addPoolRoute(pool, { byModelName: true });
+const batch = new InferenceGateway(chart, 'batch-gateway', { host: 'batch.sql.example.com', poolObjective: 'batch' });
+batch.addPoolRoute(pool, { byModelName: true });
 
 const summarizer = new InferenceService(chart, 'summarizer', {
   server: ModelServer.vllm({ model: 'meta-llama/Llama-3.2-3B-Instruct', servedModelName: 'summarizer' }),

@@ -11,7 +11,6 @@ import { GatewayContext, GatewayController, TlsSettings } from './private/gatewa
 import { controllerFor, IMPLEMENTATIONS } from './private/gateway/controllers';
 import { pathPrefixProblem, RouteMatch, servedBy, TrafficRoute } from './private/gateway/route';
 import { addsPath, claimHttpRoute, claimRoutedServices, foldRoutes, ServiceRoutes } from './private/gateway/route-claims';
-import { OBJECTIVE_HEADER } from './private/pool/model-routing';
 import { SecretRef } from './private/secret-ref';
 
 const KIND = 'InferenceGateway';
@@ -231,6 +230,16 @@ export interface InferenceGatewayProps {
   readonly proxyPods?: kplus.INetworkPolicyPeer;
 
   /**
+   * The objective (priority class) of every InferencePool request through this gateway, e.g.
+   * `batch` on a gateway for batch clients: the gateway sets `x-llm-d-inference-objective` before
+   * routing, so before the endpoint picker reads it (Envoy Gateway's ClientTrafficPolicy
+   * `earlyRequestHeaders`; a route's filters apply only after the picker). Every pool it routes
+   * must define it. Envoy Gateway only.
+   * @default - none: the gateway strips the objective headers, so no client picks its own priority
+   */
+  readonly poolObjective?: string;
+
+  /**
    * Name of the gateway's objects.
    * @default - the construct id
    */
@@ -284,12 +293,6 @@ export interface PoolRouteOptions {
    * @default false
    */
   readonly byModelName?: boolean;
-  /**
-   * The pool objective (priority class) of this route's requests: the route sets
-   * `x-llm-d-inference-objective` to it, whatever the client sent.
-   * @default - none: the route removes the header, so clients cannot pick their own priority
-   */
-  readonly objective?: string;
 }
 
 /**
@@ -383,13 +386,12 @@ export class InferenceGateway extends Construct {
    * @see https://gateway-api-inference-extension.sigs.k8s.io/
    */
   public addPoolRoute(pool: IInferencePool, options: PoolRouteOptions = {}): void {
-    const objective = options.objective;
-    const name = this.checkPoolRoute(pool, options);
+    this.checkPoolRoute(pool, options);
     const modelNames = options.byModelName ? this.modelNamesOf(pool, options) : undefined;
+    this.controller.objectiveHeaders(this.props.poolObjective);
     this.renderRoute({
       modelNames,
-      requestHeaders: objective !== undefined ? { set: [{ name: OBJECTIVE_HEADER, value: objective }] } : { remove: [OBJECTIVE_HEADER] },
-      name,
+      name: pool.name,
       owner: pool.node.path,
       pathPrefix: options.pathPrefix ?? '/v1',
       match: this.headerMatch(options),
@@ -409,10 +411,9 @@ export class InferenceGateway extends Construct {
 
   /**
    * Refuses what `addPoolRoute` cannot route: no pool, a gateway without endpoint-picker support,
-   * a bad path, an objective the pool lacks, or the same pool and objective twice (one route name).
-   * Returns the route's name: the pool's, with the objective's after it.
+   * a bad path, a pool without the gateway's objective, or the same pool twice (one route name).
    */
-  private checkPoolRoute(pool: IInferencePool, options: PoolRouteOptions): string {
+  private checkPoolRoute(pool: IInferencePool, options: PoolRouteOptions): void {
     if (!Construct.isConstruct(pool) || !Array.isArray((pool as IInferencePool).services)) {
       this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'pool', received: pool, allowed: 'an InferencePool', fix: 'pass the InferencePool construct itself' });
     }
@@ -420,23 +421,21 @@ export class InferenceGateway extends Construct {
     if (refusal) this.fail(refusal);
     const pathProblem = options.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', options.pathPrefix);
     if (pathProblem) this.fail(pathProblem);
-    const objective = options.objective;
+    const objective = this.props.poolObjective;
     if (objective !== undefined && !pool.objectiveNames.includes(objective)) {
       this.fail({
-        code: ErrorCode.UNKNOWN_OBJECTIVE, prop: 'objective', received: objective,
+        code: ErrorCode.UNKNOWN_OBJECTIVE, prop: 'poolObjective', received: `${objective} for pool '${pool.node.path}'`,
         allowed: pool.objectiveNames.length ? `one of the pool's objectives: ${pool.objectiveNames.join(', ')}` : 'none: the pool has no objectives',
-        fix: "add it to the pool's objectives, e.g. { name: 'batch', priority: -1 }",
+        fix: "add it to the pool's objectives, e.g. { name: 'batch', priority: -1 }, or route the pool through another gateway",
       });
     }
-    const name = objective === undefined ? pool.name : `${pool.name}-${objective}`;
-    if (this.routedPools.has(name)) {
+    if (this.routedPools.has(pool.name)) {
       this.fail({
-        code: ErrorCode.ROUTE_CONFLICT, prop: 'pool', received: `${pool.node.path}${objective ? ` with objective ${objective}` : ''}`,
-        allowed: 'one route per pool and objective on a gateway', fix: 'route the pool once per objective (each route may match its own header)',
+        code: ErrorCode.ROUTE_CONFLICT, prop: 'pool', received: pool.node.path,
+        allowed: 'one route per pool on a gateway', fix: 'route the pool once (a second gateway, on another host, can route it with another poolObjective)',
       });
     }
-    this.routedPools.add(name);
-    return name;
+    this.routedPools.add(pool.name);
   }
 
   /** The model names a route by model name matches; refuses a path with it, or a pool of no known names. */

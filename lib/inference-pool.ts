@@ -105,7 +105,7 @@ export interface PoolObjective {
 export interface ModelSplitTarget {
   /** A model the pool serves: a service's served model name or one of its LoRA adapters. */
   readonly model: string;
-  /** Relative weight, a whole number from 0. */
+  /** Relative weight, a whole number from 1. */
   readonly weight: number;
 }
 
@@ -274,14 +274,12 @@ export class InferencePool extends Construct implements IInferencePool {
     const problem = this.modelRouted ? [model, 'a split made before the pool is routed by model name (the route lists the names)']
       : typeof model !== 'string' || !isDnsSubdomain(model) ? [model, 'a model name clients send, e.g. sql']
       : served.includes(model) ? [model, 'a name no model of the pool is served as (requests for it would never reach that model)']
-        : !Array.isArray(targets) || targets.length === 0 ? [targets, 'one or more targets']
-          : targets.find((t) => !served.includes(t?.model)) ? [targets.find((t) => !served.includes(t?.model))?.model, `a model the pool serves: ${served.filter(Boolean).join(', ')}`]
+        : !Array.isArray(targets) || targets.length === 0 || targets.some((t) => typeof t !== 'object' || t === null) ? [targets, 'one or more targets { model, weight }']
+          : targets.some((t) => !served.includes(t.model)) ? [targets.find((t) => !served.includes(t.model))?.model, `a model the pool serves: ${served.join(', ')}`]
             : undefined;
     if (problem) this.fail({ code: ErrorCode.INVALID_MODEL_SPLIT, prop: 'splitModel', received: problem[0], allowed: problem[1] as string, fix: 'split a new name over models the pool serves' });
-    targets.forEach((t, i) => requireWholeNumber(this.site(`splitModel targets[${i}].weight`), t.weight, { min: 0, max: 1000000 }));
-    if (targets.every((t) => t.weight === 0)) {
-      this.fail({ code: ErrorCode.INVALID_MODEL_SPLIT, prop: 'splitModel', received: targets, allowed: 'at least one weight above 0', fix: 'e.g. weights 90 and 10' });
-    }
+    // The CRD takes weights from 1: a target that gets nothing is left out.
+    targets.forEach((t, i) => requireWholeNumber(this.site(`splitModel targets[${i}].weight`), t.weight, { min: 1, max: 1000000 }));
     const name = `${this.name}-${model}`;
     claimName(this, KIND, 'splitModel', name, 'InferenceModelRewrite');
     modelSplit(this, `Split-${model}`, name, this.name, model, targets);

@@ -145,8 +145,8 @@ export class NamespaceBaseline extends Construct {
       this.fail({ code: ErrorCode.INVALID_QUOTA, prop: 'memoryQuota', received: `${memory.toMebibytes()}Mi`, allowed: 'a size above 0', fix: 'e.g. Size.gibibytes(256)' });
     }
     this.checkGpuQuota(props.gpuQuota);
-    this.checkGpuClaimQuota(props.gpuClaimQuota, props.kubernetesVersion);
     requireKubernetesVersion(site('kubernetesVersion'), props.kubernetesVersion);
+    this.checkGpuClaimQuota(props.gpuClaimQuota, props.kubernetesVersion);
     for (const prop of ['requirePinnedImages', 'requireDigests'] as const) {
       const value: unknown = props[prop];
       if (value !== undefined && typeof value !== 'boolean') {

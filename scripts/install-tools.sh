@@ -90,7 +90,7 @@ if [ "$(cat "$tools/crds.version" 2>/dev/null)" != "$crds_hash" ]; then
   # Only the kinds the library emits: fewer, smaller schemas for every validation run.
   for f in monitoring.coreos.com_servicemonitors monitoring.coreos.com_podmonitors monitoring.coreos.com_prometheusrules \
            gateway.envoyproxy.io_securitypolicies gateway.envoyproxy.io_backendtrafficpolicies \
-           gateway.envoyproxy.io_envoyextensionpolicies traefik.io_middlewares \
+           gateway.envoyproxy.io_envoyextensionpolicies gateway.envoyproxy.io_clienttrafficpolicies traefik.io_middlewares \
            argoproj.io_rollouts argoproj.io_analysistemplates keda.sh_scaledobjects external-secrets.io_externalsecrets \
            inference.networking.k8s.io_inferencepools inference.networking.x-k8s.io_inferenceobjectives inference.networking.x-k8s.io_inferencemodelrewrites \
            aigateway.envoyproxy.io_aigatewayroutes \

@@ -69,6 +69,12 @@ describe('GPU claims (DRA)', () => {
     expectRefused(build(Gpu.nvidia(2, { claim: { minMemory: '80Gi' as any } }), '1.34'), /invalid gpu.claim.minMemory: received '80Gi'/, ErrorCode.WRONG_TYPE);
     expectRefused(build(Gpu.nvidia(2, { product: 'NVIDIA "H100"', claim: {} }), '1.34'), /invalid gpu.product: received 'NVIDIA "H100"'/, ErrorCode.INVALID_GPU_PRODUCT);
     expectRefused(build(Gpu.nvidia(2), '1.x'), /invalid kubernetesVersion: received '1.x'/, ErrorCode.INVALID_KUBERNETES_VERSION);
+    expectRefused(build(Gpu.nvidia(2, { claim: null as any }), '1.34'), /invalid gpu.claim: received null; allowed: an object of claim options/, ErrorCode.WRONG_TYPE);
+    expectRefused(build(Gpu.nvidia(2, { claim: 'yes' as any }), '1.34'), /invalid gpu.claim: received 'yes'/, ErrorCode.WRONG_TYPE);
+    expectRefused(build(Gpu.nvidia(2, { claim: { deviceClass: 'GPU' } }), '1.34'), /invalid gpu.claim.deviceClass: received 'GPU'; allowed: a DeviceClass name/, ErrorCode.INVALID_NAME);
+    expectRefused(build(Gpu.nvidia(2, { claim: { selectors: [' '] } }), '1.34'), /invalid gpu.claim.selectors\[0\]: received ' '; allowed: a CEL expression/, ErrorCode.WRONG_TYPE);
+    expectRefused(build(Gpu.nvidia(2, { product: 123 as any, claim: {} }), '1.34'), /invalid gpu.product: received 123/, ErrorCode.INVALID_GPU_PRODUCT);
+    expectRefused(build(Gpu.nvidia(2, { product: 'NVIDIA\rH100', claim: {} }), '1.34'), /invalid gpu.product/, ErrorCode.INVALID_GPU_PRODUCT);
   });
 
   test('the namespace quota counts claimed devices by DeviceClass, from 1.34', () => {

@@ -201,14 +201,12 @@ describe('InferencePool: what is refused', () => {
     expectRefused(() => new ObservabilityBundle(c, 'obs2').addPool(chat as any), /invalid pools: .*allowed: an InferencePool/, ErrorCode.WRONG_TYPE);
   });
 
-  test('a pool is routed once per objective on a gateway (the routes would share a name)', () => {
+  test('a pool is routed once per gateway (the routes would share a name)', () => {
     const c = chart();
-    const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat')], objectives: [{ name: 'batch', priority: -1 }] });
+    const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat')] });
     const gateway = new InferenceGateway(c, 'gw');
     gateway.addPoolRoute(pool);
-    gateway.addPoolRoute(pool, { headerName: 'x-tier', headerValue: 'batch', objective: 'batch' });
-    expectRefused(() => gateway.addPoolRoute(pool, { pathPrefix: '/v2' }), /invalid pool: received 'test\/p'; allowed: one route per pool and objective on a gateway/, ErrorCode.ROUTE_CONFLICT);
-    expect(Testing.synth(c).filter((m: Manifest) => m.kind === 'HTTPRoute').map((m: Manifest) => m.metadata.name)).toEqual(['gw-p', 'gw-p-batch']);
+    expectRefused(() => gateway.addPoolRoute(pool, { pathPrefix: '/v2' }), /invalid pool: received 'test\/p'; allowed: one route per pool on a gateway/, ErrorCode.ROUTE_CONFLICT);
   });
 
   test('the cross-object rules catch a pool that selects no pods, targets an undeclared port or names no picker Service', () => {
@@ -233,26 +231,26 @@ describe('InferencePool: what is refused', () => {
 });
 
 describe('priorities and model splits', () => {
-  test('objectives become InferenceObjectives; a route sets its objective header, and a route without one removes it', () => {
+  test('objectives become InferenceObjectives; a gateway sets its pool objective before routing, and a gateway without one strips it', () => {
     const c = chart();
     const pool = new InferencePool(c, 'p', {
       services: [llm(c, 'chat')], objectives: [{ name: 'interactive', priority: 10 }, { name: 'batch', priority: -1 }],
     });
-    const gateway = new InferenceGateway(c, 'gw');
-    gateway.addPoolRoute(pool, { headerName: 'x-tier', headerValue: 'batch', objective: 'batch' });
-    const other = new InferenceGateway(c, 'gw2', { host: 'open.example.com' });
-    other.addPoolRoute(pool);
+    new InferenceGateway(c, 'batch', { host: 'batch.example.com', poolObjective: 'batch' }).addPoolRoute(pool);
+    new InferenceGateway(c, 'open', { host: 'open.example.com' }).addPoolRoute(pool);
     const manifests: Manifest[] = Testing.synth(c);
     const objectives = manifests.filter((m) => m.kind === 'InferenceObjective');
     expect(objectives.map((o) => [o.apiVersion, o.metadata.name, o.spec.priority, o.spec.poolRef.name])).toEqual([
       ['inference.networking.x-k8s.io/v1alpha2', 'interactive', 10, 'p'], ['inference.networking.x-k8s.io/v1alpha2', 'batch', -1, 'p'],
     ]);
-    expect(only(manifests, 'HTTPRoute', 'gw-p-batch').spec.rules[0].filters).toEqual([
-      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-llm-d-inference-objective', value: 'batch' }] } },
-    ]);
-    expect(only(manifests, 'HTTPRoute', 'gw2-p').spec.rules[0].filters).toEqual([
-      { type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['x-llm-d-inference-objective'] } },
-    ]);
+    // Early request headers apply before routing, so before the picker's ext_proc filter (a route's filters apply after it).
+    const policy = (name: string) => only(manifests, 'ClientTrafficPolicy', name).spec;
+    expect(policy('batch')).toEqual({
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'batch' }],
+      headers: { earlyRequestHeaders: { set: [{ name: 'x-llm-d-inference-objective', value: 'batch' }], remove: ['x-gateway-inference-objective'] } },
+    });
+    expect(policy('open').headers.earlyRequestHeaders).toEqual({ remove: ['x-llm-d-inference-objective', 'x-gateway-inference-objective'] });
+    expect(only(manifests, 'HTTPRoute', 'batch-p').spec.rules[0].filters).toBeUndefined();
   });
 
   test('a canary between two adapter versions: requests for one name split by weight over the adapters', () => {
@@ -266,15 +264,16 @@ describe('priorities and model splits', () => {
     });
   });
 
-  test('refused: a route objective the pool lacks, a split to a model the pool does not serve, over a served name, or weighing nothing', () => {
+  test('refused: a gateway objective the pool lacks, a split to a model the pool does not serve, over a served name, or weighing nothing', () => {
     const c = chart();
     const pool = new InferencePool(c, 'p', { services: [llm(c, 'chat', { adapters: [adapter(c, 'sql-v1')] })], objectives: [{ name: 'batch', priority: -1 }] });
-    expectRefused(() => new InferenceGateway(c, 'gw').addPoolRoute(pool, { objective: 'interactive' }),
-      /invalid objective: received 'interactive'; allowed: one of the pool's objectives: batch/, ErrorCode.UNKNOWN_OBJECTIVE);
+    expectRefused(() => new InferenceGateway(c, 'gw', { poolObjective: 'interactive' }).addPoolRoute(pool),
+      /invalid poolObjective: received 'interactive for pool 'test\/p''; allowed: one of the pool's objectives: batch/, ErrorCode.UNKNOWN_OBJECTIVE);
     expectRefused(() => pool.splitModel('sql', [{ model: 'sql-v9', weight: 1 }]), /invalid splitModel: received 'sql-v9'; allowed: a model the pool serves: Qwen\/Qwen2.5-7B-Instruct, sql-v1/,
       ErrorCode.INVALID_MODEL_SPLIT, 'test/p');
     expectRefused(() => pool.splitModel('sql-v1', [{ model: 'sql-v1', weight: 1 }]), /received 'sql-v1'; allowed: a name no model of the pool is served as/, ErrorCode.INVALID_MODEL_SPLIT);
-    expectRefused(() => pool.splitModel('sql', [{ model: 'sql-v1', weight: 0 }]), /allowed: at least one weight above 0/, ErrorCode.INVALID_MODEL_SPLIT);
+    expectRefused(() => pool.splitModel('sql', [{ model: 'sql-v1', weight: 0 }]), /invalid splitModel targets\[0\].weight: received 0; allowed: a whole number from 1/, ErrorCode.OUT_OF_RANGE);
+    expectRefused(() => pool.splitModel('sql', [null as any]), /invalid splitModel: .*allowed: one or more targets/, ErrorCode.INVALID_MODEL_SPLIT);
     expectRefused(() => new InferencePool(c, 'q', { services: [llm(c, 'other')], objectives: [{ name: 'batch', priority: 1.5 }] }),
       /invalid objectives\[0\].priority: received 1.5/, ErrorCode.NOT_A_WHOLE_NUMBER);
     expectRefused(() => new InferencePool(c, 'r', { services: [llm(c, 'third')], objectives: [{ name: 'batch', priority: 1 }] }), /name not already used/, ErrorCode.NAME_TAKEN);
@@ -288,25 +287,23 @@ describe('routing by model name (Envoy AI Gateway)', () => {
     qwen.splitModel('sql', [{ model: 'sql-v1', weight: 90 }, { model: 'sql-v2', weight: 10 }]);
     const llama = new InferencePool(c, 'llama', {
       services: [new InferenceService(c, 'llama-svc', { server: ModelServer.vllm({ model: 'meta-llama/Llama-3.1-8B-Instruct', servedModelName: 'llama' }), gpu: Gpu.nvidia(1) })],
-      objectives: [{ name: 'batch', priority: -1 }],
     });
     const gateway = new InferenceGateway(c, 'gw', { host: 'llm.example.com' });
     gateway.addPoolRoute(qwen, { byModelName: true });
-    gateway.addPoolRoute(llama, { byModelName: true, objective: 'batch' });
+    gateway.addPoolRoute(llama, { byModelName: true, headerName: 'x-tenant', headerValue: 'acme' });
     const manifests: Manifest[] = Testing.synth(c);
     expect(manifests.filter((m) => m.kind === 'HTTPRoute')).toEqual([]);
     const route = only(manifests, 'AIGatewayRoute', 'gw-qwen');
     expect(route.apiVersion).toBe('aigateway.envoyproxy.io/v1beta1');
     expect(route.spec.parentRefs).toEqual([{ name: 'gw' }]);
     expect(route.spec.hostnames).toEqual(['llm.example.com']);
-    expect(route.spec.rules.map((r: any) => r.matches[0].headers[0].value)).toEqual(['qwen', 'sql-v1', 'sql-v2', 'sql']);
-    expect(route.spec.rules[0].backendRefs).toEqual([{
-      group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'qwen', headerMutation: { remove: ['x-llm-d-inference-objective'] },
+    // One rule (an AIGatewayRoute holds at most 15), a match per model name.
+    expect(route.spec.rules).toHaveLength(1);
+    expect(route.spec.rules[0].matches.map((m: any) => m.headers[0].value)).toEqual(['qwen', 'sql-v1', 'sql-v2', 'sql']);
+    expect(route.spec.rules[0].backendRefs).toEqual([{ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: 'qwen' }]);
+    expect(only(manifests, 'AIGatewayRoute', 'gw-llama').spec.rules[0].matches).toEqual([{
+      headers: [{ type: 'Exact', name: 'x-ai-eg-model', value: 'llama' }, { type: 'Exact', name: 'x-tenant', value: 'acme' }],
     }]);
-    const batch = only(manifests, 'AIGatewayRoute', 'gw-llama-batch').spec.rules;
-    expect(batch.map((r: any) => [r.matches[0].headers, r.backendRefs[0].headerMutation])).toEqual([[
-      [{ type: 'Exact', name: 'x-ai-eg-model', value: 'llama' }], { set: [{ name: 'x-llm-d-inference-objective', value: 'batch' }] },
-    ]]);
   });
 
   test('refused: one model name from two pools on one host, a path with a model route, a split after the model route', () => {
@@ -320,6 +317,9 @@ describe('routing by model name (Envoy AI Gateway)', () => {
     const other = new InferenceGateway(c, 'gw2');
     expectRefused(() => other.addPoolRoute(b, { byModelName: true, pathPrefix: '/v1' }), /invalid byModelName: received '\/v1'; allowed: no pathPrefix/, ErrorCode.INVALID_MODEL_ROUTE);
     expectRefused(() => a.splitModel('fast', [{ model: 'qwen', weight: 1 }]), /allowed: a split made before the pool is routed by model name/, ErrorCode.INVALID_MODEL_SPLIT);
+    // A path route on a host that routes by model name would take the model routes' requests first.
+    expectRefused(() => gateway.addRoute(llm(c, 'plain')), /received 'a route by path for 'test\/plain' on \*'; allowed: one way of routing per host: \* already routes by model name/,
+      ErrorCode.ROUTE_CONFLICT);
   });
 });
 

@@ -75,8 +75,11 @@ export function fleetNodes(): any[] {
   return nodes;
 }
 
-/** GPU memory of the fleet's NVIDIA products, as NVIDIA's DRA driver reports it. */
-const GPU_MEMORY: Record<string, string> = { 'NVIDIA-L4': '24Gi', 'NVIDIA-H100-80GB-HBM3': '80Gi' };
+/**
+ * GPU memory of the fleet's NVIDIA products, as NVIDIA's DRA driver reports it: NVML's total, a
+ * little below the marketed size (an "80GB" H100 has 81559 MiB, under 80 GiB).
+ */
+const GPU_MEMORY: Record<string, string> = { 'NVIDIA-L4': '23034Mi', 'NVIDIA-H100-80GB-HBM3': '81559Mi' };
 
 /**
  * What NVIDIA's DRA driver publishes, for the simulated nodes (as kwok stands in for their kubelets):

@@ -11,7 +11,7 @@ export interface SteadyState { checked: number; failures: string[]; unreconciled
 export const NO_CONTROLLER_HERE: Record<string, string> = {
   Rollout: 'Argo Rollouts', AnalysisTemplate: 'Argo Rollouts', ScaledObject: 'KEDA', ExternalSecret: 'External Secrets Operator',
   Gateway: 'a Gateway API implementation', SecurityPolicy: 'Envoy Gateway', BackendTrafficPolicy: 'Envoy Gateway', Middleware: 'Traefik',
-  ServiceMonitor: 'Prometheus Operator', PodMonitor: 'Prometheus Operator', PrometheusRule: 'Prometheus Operator',
+  ServiceMonitor: 'Prometheus Operator', PodMonitor: 'Prometheus Operator', PrometheusRule: 'Prometheus Operator', ClientTrafficPolicy: 'Envoy Gateway',
   InferencePool: 'a gateway with the Inference Extension (the endpoint picker itself runs here)',
   AIGatewayRoute: 'Envoy AI Gateway', InferenceObjective: 'the endpoint picker', InferenceModelRewrite: 'the endpoint picker',
 };

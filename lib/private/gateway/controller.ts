@@ -120,6 +120,14 @@ export abstract class GatewayController {
     };
   }
 
+  /**
+   * Sets (or strips) the InferencePool objective headers of every request before routing, once per
+   * gateway. Only a controller that routes to pools has to.
+   */
+  public objectiveHeaders(_objective: string | undefined): void {
+    return;
+  }
+
   /** Why the controller cannot authenticate clients with `auth`, or nothing when it can. */
   protected refuseAuth(auth: AuthVariant): InvalidPropOptions | undefined {
     const implementation = this.gateway.implementation;

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import {
   BackendTrafficPolicy, BackendTrafficPolicySpecRateLimit, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectors,
   BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidrType,
@@ -7,6 +8,7 @@ import { ErrorCode } from '../../error-codes';
 import { InvalidPropOptions } from '../../errors';
 import { PoolFailureMode } from '../../inference-pool';
 import type { IInferencePool } from '../../inference-pool';
+import { OBJECTIVE_HEADERS } from '../pool/model-routing';
 import { ProxyPods } from './controller';
 import { GatewayApiController } from './gateway-api';
 import { renderModelRoute } from './model-routes';
@@ -35,6 +37,30 @@ export class EnvoyGateway extends GatewayApiController {
         targetRefs,
         timeout: { http: { requestTimeout: `${timeoutSeconds}s`, maxStreamDuration: `${timeoutSeconds}s` } },
         rateLimit: this.rateLimit(),
+      },
+    });
+  }
+
+  /**
+   * A ClientTrafficPolicy whose early request headers set the gateway's pool objective (or strip
+   * it), with the deprecated header name removed: before routing, so before the endpoint picker's
+   * ext_proc filter reads them (a route's header filters apply only in the router, after it).
+   * @see https://gateway.envoyproxy.io/docs/api/extension_types/#clienttrafficpolicy
+   */
+  public objectiveHeaders(objective: string | undefined): void {
+    const { scope, name } = this.gateway;
+    if (scope.node.tryFindChild('ObjectiveHeaders')) return;
+    new ApiObject(scope, 'ObjectiveHeaders', {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'ClientTrafficPolicy',
+      metadata: { name },
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }],
+        headers: {
+          earlyRequestHeaders: objective === undefined
+            ? { remove: [...OBJECTIVE_HEADERS] }
+            : { set: [{ name: OBJECTIVE_HEADERS[0], value: objective }], remove: OBJECTIVE_HEADERS.slice(1) },
+        },
       },
     });
   }

@@ -17,7 +17,6 @@ export interface ExtensionRef {
 interface Protocol<F, H> {
   readonly extensionRef: F;
   readonly requestMirror: F;
-  readonly requestHeaderModifier: F;
   readonly exact: H;
   readonly regex: H;
   port(service: IInferenceService): number | undefined;
@@ -26,7 +25,6 @@ interface Protocol<F, H> {
 const HTTP: Protocol<HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHeadersType> = {
   extensionRef: HttpRouteSpecRulesFiltersType.EXTENSION_REF,
   requestMirror: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-  requestHeaderModifier: HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER,
   exact: HttpRouteSpecRulesMatchesHeadersType.EXACT,
   regex: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
   port: (service) => service.server.httpPort,
@@ -35,7 +33,6 @@ const HTTP: Protocol<HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHea
 const GRPC: Protocol<GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType> = {
   extensionRef: GrpcRouteSpecRulesFiltersType.EXTENSION_REF,
   requestMirror: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-  requestHeaderModifier: GrpcRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER,
   exact: GrpcRouteSpecRulesMatchesHeadersType.EXACT,
   regex: GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
   port: (service) => service.server.grpcPort,
@@ -117,13 +114,11 @@ function headerMatches<F, H>(protocol: Protocol<F, H>, headers: HeaderMatch[]) {
   return headers.map((h) => ({ name: h.name, value: h.value, type: h.regex ? protocol.regex : protocol.exact }));
 }
 
-/** The route's filters in the order they apply: the implementation's rate limit, the request headers, then the mirror. */
+/** The route's filters in the order they apply: the implementation's rate limit, then the mirror. */
 function routeFilters<F, H>(protocol: Protocol<F, H>, route: TrafficRoute, rateLimit?: ExtensionRef) {
   const mirror = route.mirror;
-  const headers = route.requestHeaders;
   const filters = [
     ...(rateLimit ? [{ type: protocol.extensionRef, extensionRef: rateLimit }] : []),
-    ...(headers ? [{ type: protocol.requestHeaderModifier, requestHeaderModifier: { set: headers.set, remove: headers.remove } }] : []),
     ...(mirror ? [{
       type: protocol.requestMirror,
       requestMirror: { backendRef: { name: serviceNameOf(mirror), port: protocol.port(mirror.service) }, percent: mirror.weight },

@@ -8,9 +8,9 @@ export const MODEL_HEADER = 'x-ai-eg-model';
 
 /**
  * Routes `route` to its InferencePool by the model each request names (the body's `model` field),
- * through Envoy AI Gateway's AIGatewayRoute: a rule per model name the pool serves, each matching
- * `x-ai-eg-model` (and the route's header match, if any), with the route's request headers set or
- * removed on the way to the pool. Envoy AI Gateway serves the OpenAI API paths (`/v1/...`) itself.
+ * through Envoy AI Gateway's AIGatewayRoute: one rule whose matches are the model names the pool
+ * serves (`x-ai-eg-model`, with the route's header match, if any). One rule, since an
+ * AIGatewayRoute holds at most 15. Envoy AI Gateway serves the OpenAI API paths (`/v1/...`) itself.
  * @see https://aigateway.envoyproxy.io/docs/capabilities/inference/
  */
 export function renderModelRoute(gateway: GatewayContext, i: number, route: TrafficRoute): void {
@@ -23,19 +23,16 @@ export function renderModelRoute(gateway: GatewayContext, i: number, route: Traf
     spec: {
       parentRefs: [{ name: gateway.name }],
       hostnames: gateway.host ? [gateway.host] : undefined,
-      rules: (route.modelNames ?? []).map((model) => ({
-        matches: [{
+      rules: [{
+        matches: (route.modelNames ?? []).map((model) => ({
           headers: [
             { type: exact, name: MODEL_HEADER, value: model },
             ...extra.map((h) => ({ name: h.name, value: h.value, type: h.regex ? regex : exact })),
           ],
-        }],
-        backendRefs: [{
-          group: INFERENCE_POOL_GROUP, kind: 'InferencePool', name: route.pool?.name ?? route.name,
-          headerMutation: route.requestHeaders ? { set: route.requestHeaders.set, remove: route.requestHeaders.remove } : undefined,
-        }],
+        })),
+        backendRefs: [{ group: INFERENCE_POOL_GROUP, kind: 'InferencePool', name: route.pool?.name ?? route.name }],
         timeouts: { request: timeout, backendRequest: timeout },
-      })),
+      }],
     },
   });
 }

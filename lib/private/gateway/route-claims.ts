@@ -13,6 +13,17 @@ import { servedBy, TrafficRoute } from './route';
  */
 export function claimHttpRoute(gateway: GatewayContext, route: TrafficRoute): void {
   const host = gateway.host ?? '*';
+  // Envoy AI Gateway matches model names under every path: a path route on the host would take
+  // their requests first (Gateway API prefers the longer path), so a host routes one way only.
+  const way = route.modelNames ? 'by model name' : 'by path';
+  const other = claim(gateway.scope, 'host-routing', host, way);
+  if (other !== undefined) {
+    gateway.fail({
+      code: ErrorCode.ROUTE_CONFLICT, prop: 'route', received: `a route ${way} for '${route.owner}' on ${host}`,
+      allowed: `one way of routing per host: ${host} already routes ${other}, whose routes would take these requests`,
+      fix: 'route by model name on a host of its own, e.g. another InferenceGateway with another host',
+    });
+  }
   for (const model of route.modelNames ?? []) {
     claimRoute(gateway, `${host} model=${model} ${matchKey(route)}`, route, (holder) => ({
       received: `model ${model} on ${host}${route.match?.describe('with') ?? ''} for '${route.owner}'`,

@@ -30,22 +30,11 @@ export interface TrafficRoute {
    */
   readonly pool?: IInferencePool;
   /**
-   * Request headers the route sets or removes before the backend (HTTP routes).
-   * @default - none
-   */
-  readonly requestHeaders?: { readonly set?: HeaderValue[]; readonly remove?: string[] };
-  /**
    * The model names (the `model` field of the request body) the route matches, instead of a path:
    * a route to a pool by the models it serves (Envoy AI Gateway's AIGatewayRoute).
    * @default - the route matches its path
    */
   readonly modelNames?: string[];
-}
-
-/** A header name and value. */
-export interface HeaderValue {
-  readonly name: string;
-  readonly value: string;
 }
 
 /** A Service behind a route and its share of the traffic. */

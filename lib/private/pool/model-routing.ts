@@ -2,8 +2,12 @@ import { Construct } from 'constructs';
 import { InferenceModelRewrite, InferenceObjective } from '../../../imports/inference.networking.x-k8s.io';
 import { MANAGED_BY_LABELS } from '../labels';
 
-/** The header a request names its InferenceObjective in (llm-d's router). */
-export const OBJECTIVE_HEADER = 'x-llm-d-inference-objective';
+/**
+ * The headers a request names its InferenceObjective in: llm-d's router reads the first, and the
+ * deprecated second when the first is missing.
+ * @see https://github.com/llm-d/llm-d-router/blob/main/pkg/epp/metadata/consts.go
+ */
+export const OBJECTIVE_HEADERS = ['x-llm-d-inference-objective', 'x-gateway-inference-objective'];
 
 /** The pool the objects refer to. */
 const poolRef = (pool: string) => ({ group: 'inference.networking.k8s.io', kind: 'InferencePool', name: pool });

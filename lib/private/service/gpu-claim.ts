@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
 import type { Gpu } from '../../gpu';
+import { isDnsSubdomain } from '../../names';
 import { atLeast, DEFAULT_KUBERNETES_VERSION } from '../kubernetes-version';
 import { MANAGED_BY_LABELS } from '../labels';
 import { ObjectMetadata } from '../network';
@@ -19,6 +20,9 @@ const CLAIM = 'gpus';
 export function checkGpuClaim(scope: IConstruct, gpu: Gpu | undefined, kubernetesVersion: string | undefined): void {
   const claim = gpu?.claim;
   if (!gpu || claim === undefined) return;
+  if (typeof claim !== 'object' || claim === null) {
+    fail(scope, { code: ErrorCode.WRONG_TYPE, prop: 'gpu.claim', received: claim, allowed: 'an object of claim options, e.g. {}', fix: 'pass claim: {} or claim: { minMemory: Size.gibibytes(40) }' });
+  }
   const version = kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
   if (!atLeast(version, 1, 34)) {
     fail(scope, {
@@ -34,10 +38,20 @@ export function checkGpuClaim(scope: IConstruct, gpu: Gpu | undefined, kubernete
     });
   }
   requireString(site(scope, 'gpu.claim.deviceClass'), claim.deviceClass, 'gpu.nvidia.com');
+  if (claim.deviceClass !== undefined && !isDnsSubdomain(claim.deviceClass)) {
+    fail(scope, {
+      code: ErrorCode.INVALID_NAME, prop: 'gpu.claim.deviceClass', received: claim.deviceClass,
+      allowed: 'a DeviceClass name: lower-case DNS subdomain, e.g. gpu.nvidia.com or mig.nvidia.com', fix: 'use a DeviceClass the DRA driver installs',
+    });
+  }
   requireSize(site(scope, 'gpu.claim.minMemory'), claim.minMemory);
   requireList(site(scope, 'gpu.claim.selectors'), claim.selectors, "[\"device.attributes['gpu.nvidia.com'].architecture == 'Hopper'\"]");
   requireStrings(site(scope, 'gpu.claim.selectors'), claim.selectors, "[\"device.attributes['gpu.nvidia.com'].architecture == 'Hopper'\"]");
-  if (gpu.product !== undefined && !/^[^"\\\n]+$/.test(String(gpu.product))) {
+  const empty = claim.selectors?.findIndex((s) => s.trim() === '') ?? -1;
+  if (empty >= 0) {
+    fail(scope, { code: ErrorCode.WRONG_TYPE, prop: `gpu.claim.selectors[${empty}]`, received: claim.selectors?.[empty], allowed: 'a CEL expression', fix: 'remove the empty selector' });
+  }
+  if (gpu.product !== undefined && (typeof gpu.product !== 'string' || !/^[^"\\\r\n]+$/.test(gpu.product))) {
     fail(scope, {
       code: ErrorCode.INVALID_GPU_PRODUCT, prop: 'gpu.product', received: gpu.product,
       allowed: 'a product name without quotes or backslashes, as the DRA driver reports it (e.g. NVIDIA L4)', fix: 'copy the productName of a ResourceSlice device',
