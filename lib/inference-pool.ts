@@ -7,11 +7,12 @@ import {
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkImage } from './image';
-import { IInferenceService, LABEL_NAME } from './inference-service-ref';
+import { IInferenceService } from './inference-service-ref';
 import { ModelServer } from './model-server';
 import { checkName, claimName, isDnsSubdomain } from './names';
 import { claim } from './private/claims';
 import { MANAGED_BY_LABELS } from './private/labels';
+import { defaultMetricsScraper } from './private/network';
 import { endpointPicker, EndpointPickerObjects, EXT_PROC_PORT, METRICS_PORT } from './private/pool/endpoint-picker';
 import { modelSplit, objective } from './private/pool/model-routing';
 import { ScoringWeights } from './private/pool/picker-config';
@@ -253,10 +254,7 @@ export class InferencePool extends Construct implements IInferencePool {
     if (props.metricsScraper !== undefined && typeof (props.metricsScraper as { toNetworkPolicyPeerConfig?: unknown }).toNetworkPolicyPeerConfig !== 'function') {
       this.fail({ code: ErrorCode.WRONG_TYPE, prop: 'metricsScraper', received: props.metricsScraper, allowed: 'a cdk8s-plus network policy peer', fix: "e.g. kplus.Pods.select(chart, 'prometheus', { labels })" });
     }
-    this.picker.networkPolicy.addIngressRule(props.metricsScraper ?? kplus.Pods.select(this, 'MetricsScraper', {
-      labels: { [LABEL_NAME]: 'prometheus' },
-      namespaces: kplus.Namespaces.select(this, 'MonitoringNamespace', { names: ['monitoring'] }),
-    }), [kplus.NetworkPolicyPort.tcp(METRICS_PORT)]);
+    this.picker.networkPolicy.addIngressRule(props.metricsScraper ?? defaultMetricsScraper(this), [kplus.NetworkPolicyPort.tcp(METRICS_PORT)]);
   }
 
   /** Admits a peer (the gateway's proxies) to the picker's ext-proc port. */

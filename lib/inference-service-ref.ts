@@ -8,7 +8,7 @@ import type { ModelVolume } from './model-volume';
 import type { Scaling } from './scaling';
 
 /** Label keys the library sets on every object of a service. */
-export const LABEL_NAME = 'app.kubernetes.io/name';
+export { LABEL_NAME } from './private/labels';
 /** Label marking the pods' role. */
 export const LABEL_COMPONENT = 'app.kubernetes.io/component';
 /** Label naming the model server preset. */

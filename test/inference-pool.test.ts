@@ -1,4 +1,4 @@
-import { App, Chart, Size, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import {
   ErrorCode, GatewayImplementation, Gpu, InferenceGateway, InferencePool, InferenceService, LoraAdapter, ModelServer, ModelSource,
   ModelVolume, ObservabilityBundle, PoolFailureMode, Scaling,
@@ -407,14 +407,5 @@ describe('LoRA adapters', () => {
     });
     expectRefused(build('meta-llama/Llama-3.1-8B'), /received 'meta-llama\/Llama-3.1-8B'; allowed: the server's base model, Qwen\/Qwen2.5-7B-Instruct/, ErrorCode.LORA_BASE_MISMATCH);
     expect(build(QWEN)).not.toThrow();
-  });
-
-  test('the reference app builds (the snippet of the README\'s LoRA section)', () => {
-    const app = new App({ outdir: '/tmp/unused' });
-    const c = new Chart(app, 'llm', { namespace: 'llm' });
-    const chat = llm(c, 'chat', { adapters: [adapter(c, 'sql')] });
-    const pool = new InferencePool(c, 'chat-pool', { services: [chat] });
-    new InferenceGateway(c, 'gateway', { host: 'llm.example.com' }).addPoolRoute(pool);
-    expect(() => app.synthYaml()).not.toThrow();
   });
 });

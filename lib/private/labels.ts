@@ -1,3 +1,6 @@
+/** The name label of every object of a service (re-exported as `LABEL_NAME` by the public API). */
+export const LABEL_NAME = 'app.kubernetes.io/name';
+
 /** The label every object the library emits carries. */
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 /** Its value. */

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { LABEL_NAME } from './labels';
 
 /**
  * Opens the egress every workload of the library needs through `policy`: cluster DNS (UDP and
@@ -41,5 +42,16 @@ export function denyAllNetworkPolicy(scope: Construct, id: string, metadata: Obj
     selector: kplus.Pods.select(scope, selectorId, { labels: podLabels }),
     ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+  });
+}
+
+/**
+ * The pods allowed to scrape a workload's metrics when the user names none: Prometheus pods
+ * (`app.kubernetes.io/name=prometheus`) in namespace `monitoring`, as kube-prometheus-stack runs them.
+ */
+export function defaultMetricsScraper(scope: Construct): kplus.INetworkPolicyPeer {
+  return kplus.Pods.select(scope, 'MetricsScraper', {
+    labels: { [LABEL_NAME]: 'prometheus' },
+    namespaces: kplus.Namespaces.select(scope, 'MonitoringNamespace', { names: ['monitoring'] }),
   });
 }

@@ -30,7 +30,7 @@ export interface WholeNumberBounds {
 }
 
 /** Throws the error of `site`. */
-function refuse(site: ValueSite, code: ErrorCode, received: unknown, allowed: string, fix: string): never {
+export function refuse(site: ValueSite, code: ErrorCode, received: unknown, allowed: string, fix: string): never {
   throw new InferenceConfigError(site.scope, site.kind, { code, prop: site.prop, received, allowed, fix });
 }
 

@@ -1,8 +1,7 @@
 import { ErrorCode } from '../../error-codes';
-import { InferenceConfigError } from '../../errors';
 import type { LoraAdapter, LoraServingOptions } from '../../model-server-options';
 import { isDnsSubdomain } from '../../names';
-import { requireList, requireString, requireWholeNumber, ValueSite } from '../values';
+import { refuse, requireList, requireString, requireWholeNumber, ValueSite } from '../values';
 import type { OptionCheck } from './spec';
 
 /** The LoRA ranks vLLM accepts for `--max-lora-rank`. */
@@ -102,8 +101,4 @@ export function checkAdapterBase(site: ValueSite, adapter: LoraAdapter, baseMode
   if (adapter.baseModel === baseModel) return;
   refuse({ ...site, prop: `${site.prop}.baseModel` }, ErrorCode.LORA_BASE_MISMATCH, adapter.baseModel,
     `the server's base model, ${baseModel}: an adapter only works on the model it was trained on`, 'serve the adapter on a service of its base model');
-}
-
-function refuse(site: ValueSite, code: ErrorCode, received: unknown, allowed: string, fix: string): never {
-  throw new InferenceConfigError(site.scope, site.kind, { code, prop: site.prop, received, allowed, fix });
 }

@@ -6,7 +6,7 @@ import { isDnsSubdomain } from '../../names';
 import { atLeast, DEFAULT_KUBERNETES_VERSION } from '../kubernetes-version';
 import { MANAGED_BY_LABELS } from '../labels';
 import { ObjectMetadata } from '../network';
-import { requireList, requireSize, requireString, requireStrings } from '../values';
+import { requireSize, requireString, requireStrings } from '../values';
 import { fail, site } from './fail';
 import { PodPatches } from './kube-patches';
 
@@ -45,7 +45,6 @@ export function checkGpuClaim(scope: IConstruct, gpu: Gpu | undefined, kubernete
     });
   }
   requireSize(site(scope, 'gpu.claim.minMemory'), claim.minMemory);
-  requireList(site(scope, 'gpu.claim.selectors'), claim.selectors, "[\"device.attributes['gpu.nvidia.com'].architecture == 'Hopper'\"]");
   requireStrings(site(scope, 'gpu.claim.selectors'), claim.selectors, "[\"device.attributes['gpu.nvidia.com'].architecture == 'Hopper'\"]");
   const empty = claim.selectors?.findIndex((s) => s.trim() === '') ?? -1;
   if (empty >= 0) {

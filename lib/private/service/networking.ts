@@ -1,9 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { InferenceServiceProps } from '../../inference-service-props';
-import { LABEL_NAME } from '../../inference-service-ref';
 import type { ModelServer } from '../../model-server';
-import { allowBaselineEgress, denyAllNetworkPolicy, ObjectMetadata } from '../network';
+import { allowBaselineEgress, denyAllNetworkPolicy, ObjectMetadata, defaultMetricsScraper } from '../network';
 import { containerPorts, inferencePorts } from './server-container';
 
 /** How a service is reached: its Service, and who may talk to its pods (see InferenceServiceProps). */
@@ -45,10 +44,7 @@ export function serviceNetworkPolicy(scope: Construct, options: ExposureOptions)
     policy.addIngressRule(kplus.NetworkPolicyIpBlock.ipv4(scope, `LoadBalancerSource${i}`, cidr), ports));
   const metricsPort = options.server.metricsPort;
   if (metricsPort !== undefined) {
-    const scraper = options.metricsScraper ?? kplus.Pods.select(scope, 'MetricsScraper', {
-      labels: { [LABEL_NAME]: 'prometheus' },
-      namespaces: kplus.Namespaces.select(scope, 'MonitoringNamespace', { names: ['monitoring'] }),
-    });
+    const scraper = options.metricsScraper ?? defaultMetricsScraper(scope);
     policy.addIngressRule(scraper, [kplus.NetworkPolicyPort.tcp(metricsPort)]);
   }
   return policy;
