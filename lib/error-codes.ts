@@ -63,6 +63,12 @@ export enum ErrorCode {
   INVALID_GPU_COUNT = 'InvalidGpuCount',
   /** The GPU count does not equal the server's tensor x pipeline parallelism. */
   GPU_COUNT_MISMATCH = 'GpuCountMismatch',
+  /** `gpusPerNode` that is not a whole number of at least 1, or given without GPUs. */
+  INVALID_GPUS_PER_NODE = 'InvalidGpusPerNode',
+  /** A replica's GPUs that do not split into whole nodes of `gpusPerNode`. */
+  GPUS_PER_NODE_MISMATCH = 'GpusPerNodeMismatch',
+  /** A replica that needs more GPUs than one node has, on a server that cannot span nodes. */
+  MULTI_NODE_UNSUPPORTED = 'MultiNodeUnsupported',
   /** No /dev/shm (shared memory) for a server that spans several GPUs. */
   SHARED_MEMORY_REQUIRED = 'SharedMemoryRequired',
   /** A CPU amount that is not positive. */
@@ -184,6 +190,8 @@ export enum ErrorCode {
   CANARY_WEIGHTS_NOT_100 = 'CanaryWeightsNot100',
   /** A canary that is the stable service itself, or runs the same image and model version. */
   CANARY_IDENTICAL_TO_STABLE = 'CanaryIdenticalToStable',
+  /** A progressive release (Argo Rollouts) of a multi-node service, which runs no Deployment to take over. */
+  PROGRESSIVE_RELEASE_OF_GROUPS = 'ProgressiveReleaseOfGroups',
   /** Rollout steps that are not whole percentages above 0, strictly increasing, ending at 100. */
   INVALID_ROLLOUT_STEPS = 'InvalidRolloutSteps',
   /** A JWT rate-limit claim that is not a claim name (letters, digits, `_ : / -`, dots for nesting). */

@@ -68,7 +68,8 @@ export interface GpuOptions {
 export class Gpu {
   /**
    * NVIDIA GPUs, requested as the extended resource `nvidia.com/gpu`.
-   * @param count whole GPUs per pod (tensor parallel × pipeline parallel for LLM servers)
+   * @param count whole GPUs per replica (tensor parallel × pipeline parallel for LLM servers): one
+   *   pod's, or a multi-node group's, split over its pods by the service's `gpusPerNode`
    */
   public static nvidia(count: number, options: GpuOptions = {}): Gpu {
     return new Gpu('nvidia.com/gpu', 'nvidia.com/gpu.product', count, options, 'gpu.nvidia.com');
@@ -105,5 +106,11 @@ export class Gpu {
     this.tolerateTaint = options?.tolerateTaint ?? true;
     this.claim = options?.claim;
     this._draDomain = draDomain;
+  }
+
+  /** The same GPUs, `count` of them: one member's share of a multi-node replica. @internal */
+  public _withCount(count: number): Gpu {
+    const options = { product: this.product, tolerateTaint: this.tolerateTaint, claim: this.claim };
+    return new Gpu(this.resourceName, this.productLabel, count, options, this._draDomain);
   }
 }

@@ -11,7 +11,7 @@ import { IInferenceService } from './inference-service-ref';
 import { ModelServer } from './model-server';
 import { checkName, claimName, isDnsSubdomain } from './names';
 import { claim } from './private/claims';
-import { MANAGED_BY_LABELS } from './private/labels';
+import { LABEL_POOL, MANAGED_BY_LABELS } from './private/labels';
 import { defaultMetricsScraper } from './private/network';
 import { endpointPicker, EndpointPickerObjects, EXT_PROC_PORT, METRICS_PORT } from './private/pool/endpoint-picker';
 import { modelSplit, objective } from './private/pool/model-routing';
@@ -24,7 +24,7 @@ const KIND = 'InferencePool';
 export const DEFAULT_ENDPOINT_PICKER_IMAGE = 'ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0';
 
 /** Label that puts a service's pods in a pool: the pool's selector. */
-export const LABEL_POOL = 'inference.cdk8s.io/pool';
+export { LABEL_POOL };
 
 /**
  * What the gateway does with a request when the endpoint picker does not answer.

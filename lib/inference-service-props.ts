@@ -92,6 +92,20 @@ export interface InferenceServiceProps {
   readonly kubernetesVersion?: string;
 
   /**
+   * GPUs one node gives one pod. When a replica needs more (its `gpu` count, the server's tensor ×
+   * pipeline parallelism), each replica becomes a group of `gpu.count / gpusPerNode` pods on as
+   * many nodes, run by a LeaderWorkerSet named `<name>-group` instead of a Deployment (the LWS
+   * controller must be installed). The leader serves the API and alone backs the Service; the
+   * workers join its model (vLLM and SGLang); a member that fails restarts its whole group; the
+   * disruption budget, autoscaler and alerts count groups. Each member mounts the ModelVolume,
+   * which must then be ReadWriteMany or read-only.
+   * @see https://lws.sigs.k8s.io/docs/overview/
+   * @see https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html
+   * @default - every replica is one pod with all its GPUs, run by a Deployment
+   */
+  readonly gpusPerNode?: number;
+
+  /**
    * Size of `/dev/shm` (an in-memory emptyDir). Multi-GPU servers exchange tensors through it
    * (NCCL); `Size.mebibytes(0)` removes it, which is refused when more than one GPU is used.
    * @see https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
@@ -140,7 +154,8 @@ export interface InferenceServiceProps {
 
   /**
    * Extra pods a rolling update may add: a whole number, 1 or more. Unavailable pods are always 0,
-   * so serving capacity never drops during an update; each surge pod needs its GPUs free.
+   * so serving capacity never drops during an update; each surge pod needs its GPUs free. A
+   * multi-node service adds whole groups.
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#max-surge
    * @default 1
    */
@@ -150,7 +165,9 @@ export interface InferenceServiceProps {
    * Pods the PodDisruptionBudget lets a voluntary disruption (node drain) take at once. It must
    * be at least 1 (0 blocks every drain) and below the minimum replicas (never all pods down).
    * With fewer than 2 replicas no PodDisruptionBudget is emitted: one pod cannot be protected
-   * without blocking node drains.
+   * without blocking node drains. In a multi-node service (`gpusPerNode`) it counts groups: one
+   * evicted member takes its group down (the group restarts as one), so the budget lets this many
+   * pods go while every pod is healthy and none while a group is down.
    * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
    * @default 1
    */

@@ -33,8 +33,15 @@ export interface IInferenceService extends IConstruct {
   readonly selectorLabels: { [key: string]: string };
   /** Replica count or autoscaler bounds. */
   readonly scaling: Scaling;
-  /** The Deployment of model-server pods. */
+  /**
+   * The Deployment of model-server pods; in a multi-node service, the pod its LeaderWorkerSet's
+   * templates are made from (not emitted itself).
+   */
   readonly deployment: kplus.Deployment;
+  /** The object emitted to run the pods: the Deployment, or a multi-node service's LeaderWorkerSet. */
+  readonly workload: ApiObject;
+  /** Pods per replica: 1, or the size of a multi-node group. */
+  readonly groupSize: number;
   /** Start-up budget of the startup probe (download, load, compile). */
   readonly startupTimeout: Duration;
   /** The HorizontalPodAutoscaler, when scaling is automatic and not through KEDA. */

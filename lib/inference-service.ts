@@ -10,6 +10,7 @@ import { validateChartInvariants } from './invariants';
 import { ModelServer } from './model-server';
 import { ModelMount, ModelVolume, WorkloadIdentity } from './model-volume';
 import { checkLabels, checkName, claimName } from './names';
+import { LABEL_POOL } from './private/labels';
 import { requireKubernetesVersion } from './private/model/kubernetes-target';
 import { ObjectMetadata } from './private/network';
 import { requireScrape } from './private/observability/scrape-registry';
@@ -19,7 +20,8 @@ import { addGpuClaim, checkGpuClaim } from './private/service/gpu-claim';
 import { PodPatches } from './private/service/kube-patches';
 import { ServiceLifecycle } from './private/service/lifecycle';
 import { checkModelVolume, ModelMounts } from './private/service/model-mounts';
-import { serviceNetworkPolicy, serviceOf } from './private/service/networking';
+import { groupSize, LeaderWorkerGroup, LWS_REVISION_LABEL, MAX_GROUP_SERVICE_NAME, ROLE_LABELS } from './private/service/multi-node';
+import { allowWithinGroup, serviceNetworkPolicy, serviceOf } from './private/service/networking';
 import { ServicePlacement } from './private/service/placement';
 import { mountServerVolumes } from './private/service/pod-volumes';
 import { checkGpu, ServiceResources } from './private/service/resources';
@@ -55,8 +57,18 @@ export class InferenceService extends Construct implements IInferenceService {
   public readonly labels: { [key: string]: string };
   /** Labels selecting this service's pods. */
   public readonly selectorLabels: { [key: string]: string };
-  /** The Deployment of model-server pods. */
+  /**
+   * The Deployment of model-server pods. In a multi-node service (`groupSize` above 1) it is not
+   * emitted: it holds the pod both templates of the LeaderWorkerSet are made from, so its labels
+   * and patches reach the groups.
+   */
   public readonly deployment: kplus.Deployment;
+  /** The object emitted to run the pods: the Deployment, or the LeaderWorkerSet of a multi-node service. */
+  public readonly workload: ApiObject;
+  /** Pods per replica: 1, or the size of a multi-node group (see `gpusPerNode`). */
+  public readonly groupSize: number;
+  /** The LeaderWorkerSet, when a replica spans several nodes (see `gpusPerNode`). */
+  public readonly leaderWorkerSet?: ApiObject;
   /** The server container. */
   public readonly container: kplus.Container;
   /** The Service in front of the pods. */
@@ -84,7 +96,7 @@ export class InferenceService extends Construct implements IInferenceService {
   public readonly preStopDelay: Duration;
   /** Grace period from termination to SIGKILL. */
   public readonly terminationGracePeriod: Duration;
-  /** GPUs per replica, if any. */
+  /** GPUs per replica, if any (a multi-node replica's, over its whole group). */
   public readonly gpu?: Gpu;
   /**
    * Name of the queue metric in the Kubernetes metrics API, when scaling on queue depth through
@@ -115,6 +127,9 @@ export class InferenceService extends Construct implements IInferenceService {
     this.scaling = requireInstance(site(this, 'scaling'), props.scaling, Scaling, 'Scaling.fixed(2)') ?? Scaling.fixed(2);
     this.modelVolume = requireInstance(site(this, 'modelVolume'), props.modelVolume, ModelVolume, "new ModelVolume(chart, 'weights', { source })");
     this.security = new ServiceSecurity(this, props.runAsUser);
+    checkGpu(this, this.server, props.gpu);
+    this.groupSize = groupSize(this, { server: this.server, gpu: props.gpu, gpusPerNode: props.gpusPerNode });
+    if (this.groupSize > 1) checkName(this, KIND, 'name', this.name, MAX_GROUP_SERVICE_NAME);
     const parts = this.checkedParts(props);
     this.startupTimeout = parts.lifecycle.startupTimeout;
     this.maxRequestDuration = parts.lifecycle.maxRequestDuration;
@@ -132,10 +147,14 @@ export class InferenceService extends Construct implements IInferenceService {
       ...parts, server: this.server, imagePullPolicy: props.imagePullPolicy, modelVolume: this.modelVolume, security: this.security,
     }));
     this.modelMounts = this.completePod(parts);
+    const group = this.groupSize > 1 ? this.createGroup(parts) : undefined;
+    this.leaderWorkerSet = group;
+    this.workload = group ?? ApiObject.of(this.deployment);
     const exposure = { ...props, metadata: this.metadata(), selectorLabels: this.selectorLabels, egressPorts: this.modelVolume?.egressPorts };
-    this.service = serviceOf(this, exposure);
+    this.service = serviceOf(this, { ...exposure, selectorLabels: this.servingLabels() });
     this.networkPolicy = serviceNetworkPolicy(this, exposure);
-    const scaled = this.scaling._bind({ scope: this, metadata: this.metadata(), deployment: this.deployment, server: this.server });
+    if (group) allowWithinGroup(this, this.networkPolicy, this.selectorLabels);
+    const scaled = this.scaling._bind({ scope: this, metadata: this.metadata(), workload: group ?? this.deployment, server: this.server });
     this.autoscaler = scaled.autoscaler;
     this.scaledObject = scaled.scaledObject;
     this.queueMetricName = scaled.queueMetricName;
@@ -158,7 +177,7 @@ export class InferenceService extends Construct implements IInferenceService {
    * adapters next to the base model. The server is not pointed at it: pass the path in its args.
    */
   public addModelVolume(volume: ModelVolume): void {
-    this.modelMounts.attach(volume, volume._mountFor(this, this.security.containerContext(), this.scaling.maxReplicas));
+    this.modelMounts.attach(volume, volume._mountFor(this, this.security.containerContext(), this.maxPods()));
     for (const port of volume.egressPorts) this.allowEgressTo(kplus.NetworkPolicyIpBlock.anyIpv4(this, `ModelEndpoint${port}-${volume.name}`), [port]);
   }
 
@@ -172,7 +191,6 @@ export class InferenceService extends Construct implements IInferenceService {
 
   /** Checks every prop (in this order: the first mistake is reported) and resolves the parts of the pod. */
   private checkedParts(props: InferenceServiceProps): ServiceParts {
-    checkGpu(this, this.server, props.gpu);
     requireKubernetesVersion(site(this, 'kubernetesVersion'), props.kubernetesVersion);
     checkGpuClaim(this, props.gpu, props.kubernetesVersion);
     this.scaling._validate(this);
@@ -180,12 +198,40 @@ export class InferenceService extends Construct implements IInferenceService {
     checkLabels(this, KIND, 'labels', props.labels ?? {});
     const placement = new ServicePlacement(this, props);
     const lifecycle = new ServiceLifecycle(this, this.server, props);
-    const resources = new ServiceResources(this, this.server, props);
+    const resources = new ServiceResources(this, this.server, { ...props, gpu: this.podGpu(props.gpu) });
     checkModelVolume(this, this.server, this.modelVolume);
-    const modelMount = this.modelVolume?._mountFor(this, this.security.containerContext(), this.scaling.maxReplicas);
+    const modelMount = this.modelVolume?._mountFor(this, this.security.containerContext(), this.maxPods());
     const env = serverEnvironment(this, this.server, props.env ?? {}, this.modelVolume !== undefined);
     const identity = modelMount?.downloads ? this.modelVolume?.workloadIdentity : undefined;
     return { placement, lifecycle, resources, modelMount, identity, env };
+  }
+
+  /** The most pods the service runs at once (replicas × group size), each mounting the model. */
+  private maxPods(): number {
+    return this.scaling.maxReplicas * this.groupSize;
+  }
+
+  /** The GPUs of one pod: a replica's, or one member's share of a group. */
+  private podGpu(gpu: Gpu | undefined): Gpu | undefined {
+    return gpu && this.groupSize > 1 ? gpu._withCount(gpu.count / this.groupSize) : gpu;
+  }
+
+  /** Labels of the pods that serve the API: every pod, or the leaders of the groups. */
+  private servingLabels(): { [key: string]: string } {
+    return this.groupSize > 1 ? { ...this.selectorLabels, ...ROLE_LABELS.leader } : this.selectorLabels;
+  }
+
+  /** The LeaderWorkerSet of a multi-node service, in place of its Deployment (which stays, unemitted, as the pod). */
+  private createGroup(parts: ServiceParts): LeaderWorkerGroup {
+    // groupSize refused a server without a multi-node launch for groups of several pods.
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion
+    const launch = this.server._multiNode!;
+    const group = new LeaderWorkerGroup(this, 'Group', {
+      metadata: this.metadata(), pod: this.deployment, container: this.container.name, size: this.groupSize,
+      replicas: this.scaling.fixedReplicas, maxSurge: parts.lifecycle.maxSurge, launch, leaderOnlyLabels: [LABEL_POOL],
+    });
+    this.node.tryRemoveChild(this.deployment.node.id);
+    return group;
   }
 
   /** Name and labels of one object of the service. */
@@ -223,8 +269,11 @@ export class InferenceService extends Construct implements IInferenceService {
     this.security.patch(patches);
     patches.disableServiceLinks();
     parts.resources.patch(patches);
-    if (this.gpu?.claim !== undefined) addGpuClaim(this, this.gpu, this.metadata(), patches);
-    parts.placement.apply(this.deployment, patches, this.selectorLabels);
+    const gpu = this.podGpu(this.gpu);
+    if (gpu?.claim !== undefined) addGpuClaim(this, gpu, this.metadata(), patches);
+    parts.placement.apply(this.deployment, patches, this.groupSize > 1
+      ? { labels: this.servingLabels(), revisionLabel: LWS_REVISION_LABEL }
+      : { labels: this.selectorLabels, revisionLabel: 'pod-template-hash' });
     const mounts = new ModelMounts(this, this.server, patches);
     if (this.modelVolume && parts.modelMount) mounts.attach(this.modelVolume, parts.modelMount);
     return mounts;

@@ -7,7 +7,7 @@ import {
 import { checkServer } from './private/servers/checks';
 import { customSpec } from './private/servers/custom';
 import { sglangSpec } from './private/servers/sglang';
-import { ServerMetrics, ServerRenderContext, ServerSpec } from './private/servers/spec';
+import { MultiNodeLaunch, ServerMetrics, ServerRenderContext, ServerSpec } from './private/servers/spec';
 import { tfServingSpec } from './private/servers/tf-serving';
 import { tgiSpec } from './private/servers/tgi';
 import { torchServeSpec } from './private/servers/torchserve';
@@ -161,6 +161,8 @@ export class ModelServer {
   public readonly _baseModel?: string;
   /** Whether a replica's GPUs must equal `parallelism`. @internal */
   public readonly _gpusMatchParallelism: boolean;
+  /** The arguments leader and workers add when a replica spans nodes, if the server can. @internal */
+  public readonly _multiNode?: MultiNodeLaunch;
   private readonly spec: ServerSpec;
 
   private constructor(spec: ServerSpec) {
@@ -191,6 +193,7 @@ export class ModelServer {
     this._pickerEngine = spec.pickerEngine;
     this.adapters = spec.adapters ?? [];
     this._baseModel = spec.baseModel;
+    this._multiNode = spec.multiNode;
     this.spec = spec;
   }
 

@@ -462,8 +462,8 @@ export class ModelVolume extends Construct {
    * What a pod of `consumer` needs to see the weights: volumes, init containers and the mount.
    * @internal
    */
-  public _mountFor(consumer: Construct, securityContext: k8s.SecurityContext, replicas: number): ModelMount {
-    return this.delivery.mountFor(consumer, securityContext, replicas);
+  public _mountFor(consumer: Construct, securityContext: k8s.SecurityContext, pods: number): ModelMount {
+    return this.delivery.mountFor(consumer, securityContext, pods);
   }
 
   /** What the source sees of this volume when it binds. */

@@ -165,6 +165,13 @@ export class ProgressiveRelease extends Construct {
     const site = (prop: string): ValueSite => ({ scope: this, kind: KIND, prop });
     const problem = serviceProblem('service', props.service) ?? (props.pathPrefix === undefined ? undefined : pathPrefixProblem('pathPrefix', props.pathPrefix));
     if (problem) this.fail(problem);
+    if (props.service.groupSize > 1) {
+      this.fail({
+        code: ErrorCode.PROGRESSIVE_RELEASE_OF_GROUPS, prop: 'service', received: `'${props.service.node.path}', a multi-node service (groups of ${props.service.groupSize} pods)`,
+        allowed: 'a service run by a Deployment: Argo Rollouts takes over Deployments, not LeaderWorkerSets',
+        fix: 'release a new version as a second InferenceService with a CanaryRelease, or rely on the LeaderWorkerSet\'s rolling update (whole groups, maxSurge)',
+      });
+    }
     requireInstance(site('gateway'), props.gateway, InferenceGateway, 'the InferenceGateway itself', true);
     const pause = requireSeconds(site('pause'), props.pause);
     if (pause !== undefined && pause.toSeconds() < 1) {

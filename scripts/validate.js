@@ -14,11 +14,15 @@
 //                     Kubernetes itself: the level a Namespace in the folder enforces, "restricted"
 //                     elsewhere, at policy versions latest and v1.27
 //   invariants        the library's cross-object rules (selectors match pods, ports exist, …)
+//
+// kube-score, checkov and psa-check know no LeaderWorkerSet. They judge its pods in the objects
+// the LWS controller makes of it (a leader StatefulSet, a worker StatefulSet for group 0 and the
+// headless Service named after it); their findings are reported on the LeaderWorkerSet.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { parseAllDocuments, parse } = require('yaml');
+const { parseAllDocuments, parse, stringify } = require('yaml');
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, '.tools', 'bin');
@@ -48,6 +52,51 @@ function yamlFiles(dir) {
     if (e.isDirectory()) return yamlFiles(p);
     return /\.ya?ml$/.test(e.name) ? [p] : [];
   }).sort();
+}
+
+const LWS_NAME = 'leaderworkerset.sigs.k8s.io/name';
+
+/** The objects the LWS controller (sigs.k8s.io/lws v0.9) creates for a LeaderWorkerSet's first group. */
+function lwsObjects(lws) {
+  const { name, namespace } = lws.metadata;
+  const { size, leaderTemplate, workerTemplate } = lws.spec.leaderWorkerTemplate;
+  const member = (template, index) => ({
+    ...template,
+    metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [LWS_NAME]: name, 'leaderworkerset.sigs.k8s.io/worker-index': index } },
+  });
+  const statefulSet = (stsName, replicas, template, index) => ({
+    apiVersion: 'apps/v1', kind: 'StatefulSet',
+    metadata: { name: stsName, namespace, labels: lws.metadata.labels },
+    spec: { replicas, serviceName: name, podManagementPolicy: 'Parallel', selector: { matchLabels: { [LWS_NAME]: name, 'leaderworkerset.sigs.k8s.io/worker-index': index } }, template: member(template, index) },
+  });
+  return [
+    statefulSet(name, lws.spec.replicas ?? 1, leaderTemplate ?? workerTemplate, '0'),
+    ...(size > 1 ? [statefulSet(`${name}-0`, size - 1, workerTemplate, '1')] : []),
+    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { clusterIP: 'None', selector: { [LWS_NAME]: name } } },
+  ];
+}
+
+/**
+ * The files as the workload linters read them: a LeaderWorkerSet replaced by what its controller
+ * creates (written to a folder of their own), and how to name their findings' objects back.
+ */
+function workloadView(folder, files, docs) {
+  const owners = new Map();
+  if (![...docs.values()].flat().some((o) => o.kind === 'LeaderWorkerSet')) return { folder, files, owner: (object) => object };
+  const view = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'validate-lws-'));
+  const viewFiles = files.map((file, i) => {
+    const objects = docs.get(file).flatMap((o) => {
+      if (o.kind !== 'LeaderWorkerSet') return [o];
+      const made = lwsObjects(o);
+      // Workers are named apart: what a worker may lack (probes: it serves no port) a leader may not.
+      made.forEach((m, j) => owners.set(ref(m), j === 1 && m.kind === 'StatefulSet' ? `${ref(o)}/workers` : ref(o)));
+      return made;
+    });
+    const out = path.join(view, `${i}-${path.basename(file)}`);
+    fs.writeFileSync(out, objects.map((o) => stringify(o)).join('---\n'));
+    return out;
+  });
+  return { folder: view, files: viewFiles, owner: (object) => owners.get(object) ?? object, dispose: () => fs.rmSync(view, { recursive: true, force: true }) };
 }
 
 function run(tool, args) {
@@ -170,7 +219,10 @@ function libraryObjectIds(objects) {
   const ids = new Set();
   for (const o of objects) {
     if (o.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'cdk8s-inference') continue;
-    for (const ns of o.metadata.namespace ? [o.metadata.namespace] : ['default', '(default)']) ids.add(`${o.kind}/${ns}/${o.metadata.name}`);
+    for (const ns of o.metadata.namespace ? [o.metadata.namespace] : ['default', '(default)']) {
+      ids.add(`${o.kind}/${ns}/${o.metadata.name}`);
+      if (o.kind === 'LeaderWorkerSet') ids.add(`${o.kind}/${ns}/${o.metadata.name}/workers`);
+    }
   }
   return ids;
 }
@@ -234,13 +286,19 @@ function main() {
       timings[name] = (timings[name] ?? 0) + Date.now() - t;
       return out;
     };
-    all.push(
-      ...timed('kubectl-validate', () => kubectlValidate(files, docs, args.crds, args.minVersion)),
-      ...timed('kube-score', () => kubeScore(files)),
-      ...timed('checkov', () => checkov(folder)),
-      ...timed('psa-check', () => psaCheck(files)),
-      ...timed('invariants', () => invariants(objects)),
-    );
+    const view = workloadView(folder, files, docs);
+    const linted = (findings) => findings.map((f) => ({ ...f, object: view.owner(f.object) }));
+    try {
+      all.push(
+        ...timed('kubectl-validate', () => kubectlValidate(files, docs, args.crds, args.minVersion)),
+        ...linted(timed('kube-score', () => kubeScore(view.files))),
+        ...linted(timed('checkov', () => checkov(view.folder))),
+        ...linted(timed('psa-check', () => psaCheck(view.files))),
+        ...timed('invariants', () => invariants(objects)),
+      );
+    } finally {
+      view.dispose?.();
+    }
   }
   const results = all.map((f) => ({ ...f, exception: excepted(f, exceptions, libraryIds, singleReplicas)?.reason }));
   const failures = results.filter((f) => !f.exception);

@@ -10,7 +10,8 @@ import { Manifest, only } from './util';
 // Every alert is tested with Prometheus' own rule unit tests (promtool test rules): it fires on a
 // synthetic failure series and stays silent on a healthy one. The rules come from a chart with a
 // vLLM service (queue scaling, GPUs, latency SLO, a LoRA adapter, behind an InferencePool), a Triton
-// service (CPU scaling, GPU memory) and a TGI service scaled by KEDA.
+// service (CPU scaling, GPU memory), a TGI service scaled by KEDA and a multi-node vLLM service
+// (two groups of two 8-GPU pods, run by a LeaderWorkerSet).
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'alerts-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -35,10 +36,15 @@ const embed = new InferenceService(c, 'embed', {
   server: ModelServer.tgi({ model: 'BAAI/bge-large-en-v1.5' }), gpu: Gpu.nvidia(1),
   scaling: Scaling.onQueueDepth({ maxReplicas: 3, metricsApi: QueueMetricsApi.KEDA }),
 });
+const big = new InferenceService(c, 'big', {
+  server: ModelServer.vllm({ model: 'meta-llama/Llama-3.1-405B-Instruct', tensorParallelSize: 8, pipelineParallelSize: 2 }),
+  gpu: Gpu.nvidia(16), gpusPerNode: 8, startupTimeout: Duration.minutes(20),
+});
 const bundle = new ObservabilityBundle(c, 'obs', { objectives: { availability: 0.995 }, runbookUrl: 'https://runbooks.example.com' });
 bundle.addService(chat, { latency: 0.95, latencyThreshold: Duration.seconds(60) });
 bundle.addService(vision);
 bundle.addService(embed);
+bundle.addService(big);
 bundle.addPool(new InferencePool(c, 'chat-pool', { services: [chat] }));
 const manifests = Testing.synth(c) as Manifest[];
 const rule = only(manifests, 'PrometheusRule');
@@ -231,6 +237,30 @@ const tests: AlertTest[] = [
       fires: { severity: 'warning', service: 'vision', gpu: '0', namespace: 'ml', pod: 'vision-5f7c9d8b6-q2w3e' } },
     healthy: { series: [[`DCGM_FI_DEV_FB_USED{gpu="0",${VISION_POD}}`, '8000x30'], [`DCGM_FI_DEV_FB_FREE{gpu="0",${VISION_POD}}`, '8000x30']], at: '20m' },
   },
+  {
+    alert: 'InferenceGroupsNotServing',
+    failing: {
+      series: [['kube_statefulset_replicas{namespace="ml",statefulset="big-group"}', '2x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group"}', '1x60']],
+      at: '40m', fires: { severity: 'warning', service: 'big', namespace: 'ml', statefulset: 'big-group' },
+    },
+    healthy: {
+      series: [['kube_statefulset_replicas{namespace="ml",statefulset="big-group"}', '2x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group"}', '1x10 2x50']],
+      at: '40m',
+    },
+  },
+  {
+    alert: 'InferenceGroupIncomplete',
+    failing: {
+      series: [['kube_statefulset_replicas{namespace="ml",statefulset="big-group-1"}', '1x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group-1"}', '0x60']],
+      at: '40m', fires: { severity: 'warning', service: 'big', namespace: 'ml', statefulset: 'big-group-1' },
+    },
+    healthy: {
+      // The leader StatefulSet of another service whose name starts the same is not a group's workers.
+      series: [['kube_statefulset_replicas{namespace="ml",statefulset="big-group-1"}', '1x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group-1"}', '0x10 1x50'],
+        ['kube_statefulset_replicas{namespace="ml",statefulset="big-group-extra"}', '1x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group-extra"}', '0x60']],
+      at: '40m',
+    },
+  },
 ];
 
 /** The test of one alert; fails when there is none. */
@@ -288,6 +318,17 @@ describe('PrometheusRule', () => {
     // Another namespace's ScaledObject of the same name is not this one.
     const other = promtoolTest(t.alert, { series: [['keda_scaled_object_errors_total{namespace="staging",scaledObject="embed"}', '0+4x30']], at: '20m' });
     expect(other.stdout + other.stderr).toContain('SUCCESS');
+  });
+
+  test('a multi-node service\'s pod alerts see its leaders and workers, and no Deployment alert is made for it', () => {
+    const notReady = (pod: string) => ({ series: [[`kube_pod_status_ready{condition="false",namespace="ml",pod="${pod}"}`, '1x60']] as [string, string][], at: '40m' });
+    for (const pod of ['big-group-0', 'big-group-1-1']) {
+      const r = promtoolTest('InferencePodNotReady', { ...notReady(pod), fires: { severity: 'warning', service: 'big', namespace: 'ml', pod } });
+      expect(r.stdout + r.stderr).toContain('SUCCESS');
+    }
+    const bigRules = rule.spec.groups.find((g: any) => g.name === 'big.workload').rules.map((r: any) => r.alert);
+    expect(bigRules).toEqual(expect.arrayContaining(['InferenceGroupsNotServing', 'InferenceGroupIncomplete', 'InferencePdbNotEnoughHealthyPods']));
+    expect(bigRules).not.toContain('InferenceDeploymentReplicasMismatch');
   });
 
   test('a test that expects the wrong thing fails (the harness bites)', () => {

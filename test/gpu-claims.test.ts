@@ -1,22 +1,11 @@
 import { Size, Testing } from 'cdk8s';
 import { ErrorCode, Gpu, InferenceService, ModelServer, NamespaceBaseline } from '../lib';
-import { chart, Manifest, only } from './util';
+import { chart, expectRefused, Manifest, only } from './util';
 
 // GPUs claimed through Dynamic Resource Allocation (resource.k8s.io/v1): a ResourceClaimTemplate per
 // service instead of the device plugin's extended resource, only where the cluster has DRA (1.34+).
 
 const vllm = () => ModelServer.vllm({ model: 'Qwen/Qwen2.5-32B-Instruct', tensorParallelSize: 2 });
-
-function expectRefused(build: () => unknown, message: RegExp, code: ErrorCode): void {
-  let error: unknown;
-  try {
-    build();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toEqual(expect.objectContaining({ name: 'InferenceConfigError', code }));
-  expect((error as Error).message).toMatch(message);
-}
 
 describe('GPU claims (DRA)', () => {
   test('a claim becomes a ResourceClaimTemplate with class, count and CEL selectors; the pod claims it instead of nvidia.com/gpu', () => {

@@ -356,8 +356,8 @@ describe('ModelVolume refuses bad input', () => {
     const rwoCache = { cacheSize: Size.gibibytes(64), cacheAccessMode: CacheAccessMode.READ_WRITE_ONCE };
     const rwo = build(rwoCache, { scaling: Scaling.onQueueDepth({ scrapedExternally: true, maxReplicas: 3 }) });
     expect(rwo).toThrow(
-      "InferenceService 'test/svc': invalid modelVolume: received ''test/weights' with a ReadWriteOnce cache for up to 3 replicas'; " +
-      'allowed: a ReadWriteOnce cache only with a single replica (one node mounts it); ReadWriteMany otherwise. ' +
+      "InferenceService 'test/svc': invalid modelVolume: received ''test/weights' with a ReadWriteOnce cache for up to 3 pods'; " +
+      'allowed: a ReadWriteOnce cache only with a single pod (one node mounts it): one replica, not a multi-node group; ReadWriteMany otherwise. ' +
       'Fix: set cacheAccessMode to CacheAccessMode.READ_WRITE_MANY (with an RWX storage class), or run one replica');
     expect(rwo).toThrow(expect.objectContaining({ code: ErrorCode.READ_WRITE_ONCE_CACHE_REPLICAS }));
   });

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { InferenceService, InferenceServiceProps } from '../lib';
+import { ErrorCode, InferenceService, InferenceServiceProps } from '../lib';
 
 /** A synthesized Kubernetes object, loosely typed for assertions. */
 export type Manifest = {
@@ -40,3 +40,15 @@ export function podSpec(manifests: Manifest[]): any {
   return only(manifests, 'Deployment').spec.template.spec;
 }
 
+
+/** Expects `build` to throw an InferenceConfigError with `code` whose message matches `message`. */
+export function expectRefused(build: () => unknown, message: RegExp, code: ErrorCode): void {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toEqual(expect.objectContaining({ name: 'InferenceConfigError', code }));
+  expect((error as Error).message).toMatch(message);
+}

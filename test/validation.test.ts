@@ -144,6 +144,14 @@ describe('the checks bite: each broken fixture fails', () => {
       { tool: 'kube-score', check: 'deployment-has-poddisruptionbudget', object: 'Deployment/fixtures/replicated' },
       { tool: 'kube-score', check: 'deployment-has-poddisruptionbudget', object: 'Deployment/fixtures/scaled' },
     ]],
+    // Linted in the StatefulSets its controller makes: the leader's missing probes fail (only a
+    // worker's are a library choice), and the privileged worker fails under its own name.
+    ['leader-worker-set', [
+      { tool: 'kube-score', check: 'pod-probes', object: 'LeaderWorkerSet/fixtures/group' },
+      { tool: 'checkov', check: 'CKV_K8S_9', object: 'LeaderWorkerSet/fixtures/group' },
+      { tool: 'psa-check', check: 'restricted-latest', object: 'LeaderWorkerSet/fixtures/group/workers' },
+      { tool: 'kube-score', check: 'container-security-context-privileged', object: 'LeaderWorkerSet/fixtures/group/workers' },
+    ]],
     ['service-selects-no-pods', [
       { tool: 'kube-score', check: 'service-targets-pod', object: 'Service/fixtures/web' },
       { tool: 'invariants', check: 'selector-matches-pods', object: 'Service/fixtures/web' },

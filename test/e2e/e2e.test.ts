@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalCluster, bin, root, sleep, waitFor } from './cluster';
 import { createFleet, installCrds, kwokConfiguration, providePriorityClasses, provisionVolumes, NODE_ANNOTATION } from './fleet';
-import { Manifest, apply, identity, objectPath, readManifests, synthApp } from './manifests';
+import { Manifest, apply, identity, label, objectPath, readManifests, synthApp } from './manifests';
 import { MetricsAdapter } from './metrics-adapter';
 import { PROPERTY_E2E_APPS, PROPERTY_SEED, dryRunAll, generatedApps } from './properties';
 import { ScenarioRow, Sampler, editedReference, podsOf, rollOut, rolledOut, routeViolations, seconds, waitRecovered } from './scenarios';
-import { checkSteadyState, conditionIs, designedDisruptions, isReady } from './steady-state';
+import { NO_CONTROLLER_HERE, checkSteadyState, conditionIs, designedDisruptions, isReady } from './steady-state';
 
 /** How long a model server takes to load its model here (kwok's stage delays its readiness by this). */
 const MODEL_LOAD_MS = 5_000;
@@ -127,6 +127,14 @@ describe('every synthesized app on the API server', () => {
       if (state.failures.length) console.error(await warningEvents(manifests));
       expect({ apps: wave.map((a) => a.name), failures: state.failures }).toEqual({ apps: wave.map((a) => a.name), failures: [] });
       expect(state.checked).toBe(manifests.length);
+      // A LeaderWorkerSet is accepted with its scale subresource (what an autoscaler reads); its
+      // groups' pods need the LWS controller, which this control plane does not run.
+      for (const lws of manifests.filter((m) => m.kind === 'LeaderWorkerSet')) {
+        const { namespace, name } = lws.metadata;
+        const scale = await cluster.request('GET', `/apis/leaderworkerset.x-k8s.io/v1/namespaces/${namespace}/leaderworkersets/${name}/scale`);
+        expect({ name, status: scale.status, replicas: scale.body?.spec?.replicas }).toEqual({ name, status: 200, replicas: lws.spec.replicas ?? 1 });
+        expect(state.unreconciled).toContain(`${label(lws)} (${NO_CONTROLLER_HERE.LeaderWorkerSet})`);
+      }
       if (wave.some((a) => a.name.startsWith('gateways-'))) await admissionIsReal();
       await deleteApps(manifests);
     }
@@ -478,6 +486,26 @@ describe('a planted defect fails the e2e', () => {
     expect(apply(cluster, broken, work, 'broken-service').rejections).toEqual([]);
     const state = await settle(broken, 5_000);
     expect(state.failures).toContainEqual(expect.stringMatching(/^Service\/fixtures\/web: has no ready endpoint/));
+  }), 120_000);
+
+  test('a LeaderWorkerSet its CRD refuses is a rejection; a Service beside one that selects none of its pods still fails', explain(async () => {
+    const ns = 'fixtures';
+    const labels = { 'app.kubernetes.io/name': 'group' };
+    const template = { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'busybox:1.37.0' }] } };
+    const lws = (name: string, restartPolicy: string): Manifest => ({
+      apiVersion: 'leaderworkerset.x-k8s.io/v1', kind: 'LeaderWorkerSet', metadata: { name, namespace: ns },
+      spec: { replicas: 1, leaderWorkerTemplate: { size: 2, restartPolicy, workerTemplate: template } },
+    });
+    expect(apply(cluster, [lws('bad-restart', 'RestartEverything')], work, 'lws-refused').rejections.join('\n')).toMatch(/restartPolicy: Unsupported value: "RestartEverything"/);
+    const beside: Manifest[] = [
+      lws('group', 'RecreateGroupOnPodRestart'),
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'group', namespace: ns }, spec: { selector: labels, ports: [{ port: 80 }] } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'group-typo', namespace: ns }, spec: { selector: { 'app.kubernetes.io/name': 'gruop' }, ports: [{ port: 80 }] } },
+    ];
+    expect(apply(cluster, beside, work, 'lws-beside').rejections).toEqual([]);
+    const state = await settle(beside, 3_000);
+    expect(state.failures).toEqual([expect.stringMatching(/^Service\/fixtures\/group-typo: has no ready endpoint/)]);
+    expect(state.unreconciled).toEqual(expect.arrayContaining([expect.stringMatching(/^Service\/fixtures\/group \(selects or reaches the pods of LeaderWorkerSet\/fixtures\/group/)]));
   }), 120_000);
 
   test('each steady-state check fails on its planted defect', explain(async () => {

@@ -14,7 +14,16 @@ export const NO_CONTROLLER_HERE: Record<string, string> = {
   ServiceMonitor: 'Prometheus Operator', PodMonitor: 'Prometheus Operator', PrometheusRule: 'Prometheus Operator', ClientTrafficPolicy: 'Envoy Gateway',
   InferencePool: 'a gateway with the Inference Extension (the endpoint picker itself runs here)',
   AIGatewayRoute: 'Envoy AI Gateway', InferenceObjective: 'the endpoint picker', InferenceModelRewrite: 'the endpoint picker',
+  LeaderWorkerSet: 'the LeaderWorkerSet controller, which creates the groups\' pods',
 };
+
+/** The pod templates of the LeaderWorkerSets among `manifests`: pods no controller here creates. */
+function groupTemplates(manifests: Manifest[]): { namespace: string; owner: string; labels: Record<string, string> }[] {
+  return manifests.filter((m) => m.kind === 'LeaderWorkerSet').flatMap((m) => {
+    const t = m.spec.leaderWorkerTemplate;
+    return [t.leaderTemplate, t.workerTemplate].filter(Boolean).map((p: any) => ({ namespace: m.metadata.namespace ?? 'default', owner: label(m), labels: p.metadata?.labels ?? {} }));
+  });
+}
 
 /** A label selector as the API's query parameter. */
 type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
@@ -90,12 +99,28 @@ export async function checkSteadyState(cluster: LocalCluster, manifests: Manifes
     return (svc.body?.spec?.ports ?? []).find((p: any) => p.port === port)?.name ?? '';
   };
 
+  // Objects that select only the pods of a LeaderWorkerSet (and the routes and monitors of its
+  // Service) are accepted here but cannot settle: no pods exist without the LWS controller.
+  const groups = groupTemplates(manifests);
+  const groupOwner = (ns: string, matchLabels: Record<string, string> | undefined) => (matchLabels && Object.keys(matchLabels).length
+    ? groups.find((g) => g.namespace === ns && Object.entries(matchLabels).every(([k, v]) => g.labels[k] === v))?.owner : undefined);
+  const groupServices = new Map<string, string | undefined>(manifests.filter((m) => m.kind === 'Service')
+    .map((m) => [`${m.metadata.namespace ?? 'default'}/${m.metadata.name}`, groupOwner(m.metadata.namespace ?? 'default', m.spec?.selector)]));
+  const selectorOf = (m: Manifest): Record<string, string> | undefined => (
+    m.kind === 'Service' ? m.spec?.selector : m.kind === 'PodDisruptionBudget' || m.kind === 'InferencePool' ? m.spec?.selector?.matchLabels ?? m.spec?.selector
+      : m.kind === 'NetworkPolicy' ? m.spec?.podSelector?.matchLabels : undefined);
+  const backendServices = (m: Manifest, ns: string): string[] => (m.kind === 'ServiceMonitor'
+    ? manifests.filter((s) => s.kind === 'Service' && Object.entries(m.spec.selector?.matchLabels ?? {}).every(([k, v]) => s.metadata.labels?.[k] === v)).map((s) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`)
+    : (m.spec?.rules ?? []).flatMap((r: any) => (r.backendRefs ?? []).filter((b: any) => (b.kind ?? 'Service') === 'Service').map((b: any) => `${b.namespace ?? ns}/${b.name}`)));
+
   for (const m of manifests) {
     const ns = m.metadata.namespace ?? 'default';
     const obj = await live(cluster, m);
     checked++;
     if (!obj) { fail(m, 'not found in the cluster'); continue; }
     if (NO_CONTROLLER_HERE[m.kind]) unreconciled.push(`${label(m)} (${NO_CONTROLLER_HERE[m.kind]})`);
+    const podsOf = groupOwner(ns, selectorOf(m)) ?? backendServices(m, ns).map((s) => groupServices.get(s)).find(Boolean);
+    if (podsOf) { unreconciled.push(`${label(m)} (selects or reaches the pods of ${podsOf}: ${NO_CONTROLLER_HERE.LeaderWorkerSet})`); continue; }
     switch (m.kind) {
       case 'Deployment': {
         const s = obj.status ?? {};

@@ -18,15 +18,16 @@ export interface PodTemplate {
   readonly spec: any;
 }
 
-/** Where each workload kind keeps its pod template. */
-export const TEMPLATE_PATHS: { [kind: string]: string[] } = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  Rollout: ['spec', 'template'],
+/** Where each workload kind keeps its pod templates (a LeaderWorkerSet has a leader's and a worker's). */
+export const TEMPLATE_PATHS: { [kind: string]: string[][] } = {
+  Deployment: [['spec', 'template']],
+  StatefulSet: [['spec', 'template']],
+  DaemonSet: [['spec', 'template']],
+  ReplicaSet: [['spec', 'template']],
+  Job: [['spec', 'template']],
+  CronJob: [['spec', 'jobTemplate', 'spec', 'template']],
+  Rollout: [['spec', 'template']],
+  LeaderWorkerSet: [['spec', 'leaderWorkerTemplate', 'leaderTemplate'], ['spec', 'leaderWorkerTemplate', 'workerTemplate']],
 };
 
 /** `Kind/namespace/name` of an object, `(default)` for no namespace. */
@@ -52,11 +53,10 @@ export function podTemplates(manifests: Manifest[]): PodTemplate[] {
       templates.push({ owner: m, namespace: namespaceOf(m), labels: labelsOf(m), spec: m.spec ?? {} });
       continue;
     }
-    const path = m.kind ? TEMPLATE_PATHS[m.kind] : undefined;
-    if (!path) continue;
-    const template = path.reduce((node: any, key) => node?.[key], m);
-    if (!template) continue;
-    templates.push({ owner: m, namespace: namespaceOf(m), labels: template.metadata?.labels ?? {}, spec: template.spec ?? {} });
+    for (const path of (m.kind ? TEMPLATE_PATHS[m.kind] : undefined) ?? []) {
+      const template = path.reduce((node: any, key) => node?.[key], m);
+      if (template) templates.push({ owner: m, namespace: namespaceOf(m), labels: template.metadata?.labels ?? {}, spec: template.spec ?? {} });
+    }
   }
   return templates;
 }

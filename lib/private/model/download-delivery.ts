@@ -65,14 +65,14 @@ class CacheDownload implements ModelDelivery {
   constructor(private readonly volume: VolumeContext, public readonly cacheClaim: k8s.KubePersistentVolumeClaim,
     private readonly downloader: Downloader) {}
 
-  public mountFor(consumer: Construct, securityContext: k8s.SecurityContext, replicas: number): ModelMount {
-    if (replicas > 1) {
+  public mountFor(consumer: Construct, securityContext: k8s.SecurityContext, pods: number): ModelMount {
+    if (pods > 1) {
       throw new InferenceConfigError(consumer, 'InferenceService', {
         code: ErrorCode.READ_WRITE_ONCE_CACHE_REPLICAS,
         prop: 'modelVolume',
-        received: `'${this.volume.scope.node.path}' with a ReadWriteOnce cache for up to ${replicas} replicas`,
-        allowed: 'a ReadWriteOnce cache only with a single replica (one node mounts it); ReadWriteMany otherwise',
-        fix: 'set cacheAccessMode to CacheAccessMode.READ_WRITE_MANY (with an RWX storage class), or run one replica',
+        received: `'${this.volume.scope.node.path}' with a ReadWriteOnce cache for up to ${pods} pods`,
+        allowed: 'a ReadWriteOnce cache only with a single pod (one node mounts it): one replica, not a multi-node group; ReadWriteMany otherwise',
+        fix: 'set cacheAccessMode to CacheAccessMode.READ_WRITE_MANY (with an RWX storage class), or run one replica on one node',
       });
     }
     return {

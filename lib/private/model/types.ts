@@ -86,8 +86,8 @@ export interface ModelDelivery {
   readonly cacheClaim?: k8s.KubePersistentVolumeClaim;
   /** The Job that fills the cache, when the cache is shared. */
   readonly fillJob?: k8s.KubeJob;
-  /** What a pod of `consumer` (running at most `replicas` replicas) needs to see the weights. */
-  mountFor(consumer: Construct, securityContext: k8s.SecurityContext, replicas: number): ModelMount;
+  /** What a pod of `consumer` (running at most `pods` pods at once) needs to see the weights. */
+  mountFor(consumer: Construct, securityContext: k8s.SecurityContext, pods: number): ModelMount;
 }
 
 /** Name of the pod volume that holds the weights of `volume`. */

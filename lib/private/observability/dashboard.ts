@@ -23,7 +23,6 @@ type PanelBuilder = (ctx: PanelContext) => PanelSpec[];
 
 /** Grafana's dashboard variables, as they appear in queries. */
 const SEL = 'namespace="$namespace",service="$service"';
-const PODS = podSelector('$namespace', '$service');
 const RATE = '$__rate_interval';
 
 /** The panels of every dashboard, in order. */
@@ -132,6 +131,7 @@ function loraPanels({ service, metrics: m }: PanelContext): PanelSpec[] {
 /** GPU utilization and memory, from the DCGM exporter. */
 function gpuPanels({ service }: PanelContext): PanelSpec[] {
   if (!service.gpu) return [];
+  const PODS = pods(service);
   return [
     { title: 'GPU utilization', unit: 'percent', targets: [{ expr: `avg by (pod, gpu) (DCGM_FI_DEV_GPU_UTIL{${PODS}})`, legend: '{{pod}} gpu {{gpu}}' }] },
     {
@@ -141,17 +141,35 @@ function gpuPanels({ service }: PanelContext): PanelSpec[] {
   ];
 }
 
-/** Replicas available against desired, and container restarts. */
-function workloadPanels(): PanelSpec[] {
+/** The pods of the dashboard's service, by the kind of its workload. */
+function pods(service: IInferenceService): string {
+  return podSelector('$namespace', '$service', service.workload.kind);
+}
+
+/** Replicas against desired by workload kind: a Deployment's pods, or a LeaderWorkerSet's groups (its leader StatefulSet's ready pods). */
+const REPLICA_SERIES: { readonly [kind: string]: { available: string; desired: string } } = {
+  Deployment: {
+    available: 'kube_deployment_status_replicas_available{namespace="$namespace",deployment="$service"}',
+    desired: 'kube_deployment_spec_replicas{namespace="$namespace",deployment="$service"}',
+  },
+  LeaderWorkerSet: {
+    available: 'kube_statefulset_status_replicas_ready{namespace="$namespace",statefulset="$service-group"}',
+    desired: 'kube_statefulset_replicas{namespace="$namespace",statefulset="$service-group"}',
+  },
+};
+
+/** Replicas (groups, for a multi-node service) available against desired, and container restarts. */
+function workloadPanels({ service }: PanelContext): PanelSpec[] {
+  const replicas = REPLICA_SERIES[service.workload.kind];
   return [
     {
       title: 'Replicas: available vs desired', unit: 'short',
       targets: [
-        { expr: 'sum(kube_deployment_status_replicas_available{namespace="$namespace",deployment="$service"})', legend: 'available' },
-        { expr: 'sum(kube_deployment_spec_replicas{namespace="$namespace",deployment="$service"})', legend: 'desired' },
+        { expr: `sum(${replicas.available})`, legend: 'available' },
+        { expr: `sum(${replicas.desired})`, legend: 'desired' },
       ],
     },
-    { title: 'Container restarts (1h)', unit: 'short', targets: [{ expr: `sum by (pod) (increase(kube_pod_container_status_restarts_total{${PODS}}[1h]))`, legend: '{{pod}}' }] },
+    { title: 'Container restarts (1h)', unit: 'short', targets: [{ expr: `sum by (pod) (increase(kube_pod_container_status_restarts_total{${pods(service)}}[1h]))`, legend: '{{pod}}' }] },
   ];
 }
 

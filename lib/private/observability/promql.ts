@@ -27,12 +27,22 @@ export function serviceSelector(namespace: string, service: string): string {
   return `namespace="${namespace}",service="${service}"`;
 }
 
-/** Matcher for the pods of a Deployment: `<name>-<replicaset hash>-<pod hash>`. */
-export function podPattern(name: string): string {
-  return `${name}-[a-z0-9]{5,10}-[a-z0-9]{5}`;
+/**
+ * Matchers for the pods of a service by the kind of its workload: a Deployment's are
+ * `<name>-<replicaset hash>-<pod hash>`; a multi-node service's LeaderWorkerSet `<name>-group` has
+ * leaders `<name>-group-<group>` and workers `<name>-group-<group>-<rank>`.
+ */
+const POD_PATTERNS: { readonly [kind: string]: (name: string) => string } = {
+  Deployment: (name) => `${name}-[a-z0-9]{5,10}-[a-z0-9]{5}`,
+  LeaderWorkerSet: (name) => `${name}-group-[0-9]+(-[0-9]+)?`,
+};
+
+/** Matcher for the pods of a service named `name` whose workload is of `kind`. */
+export function podPattern(name: string, kind = 'Deployment'): string {
+  return POD_PATTERNS[kind](name);
 }
 
-/** PromQL label matchers for the pods of a service's Deployment. */
-export function podSelector(namespace: string, name: string): string {
-  return `namespace="${namespace}",pod=~"${podPattern(name)}"`;
+/** PromQL label matchers for the pods of a service whose workload is of `kind`. */
+export function podSelector(namespace: string, name: string, kind = 'Deployment'): string {
+  return `namespace="${namespace}",pod=~"${podPattern(name, kind)}"`;
 }

@@ -9,15 +9,22 @@ import { RuleContext } from './rule-context';
 export function workloadGroup(ctx: RuleContext): PrometheusRuleGroup {
   return {
     name: `${ctx.name}.workload`,
-    rules: [...podAlerts(ctx), ...deploymentAlerts(ctx), ...hpaAlerts(ctx), ...kedaAlerts(ctx), ...disruptionBudgetAlerts(ctx)],
+    rules: [
+      ...podAlerts(ctx), ...WORKLOAD_ALERTS[ctx.service.workload.kind](ctx), ...hpaAlerts(ctx), ...kedaAlerts(ctx), ...disruptionBudgetAlerts(ctx),
+    ],
   };
+}
+
+/** Longer than the start-up budget (download + load), so a legitimately loading pod never fires. */
+function notReadyFor(ctx: RuleContext): string {
+  const { service } = ctx;
+  return promDuration(Math.max(15 * 60, service.startupTimeout.toSeconds() + (service.modelVolume?.downloadTimeout.toSeconds() ?? 0)));
 }
 
 /** Crash loops, and pods not ready for longer than the start-up budget. */
 function podAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
-  const { service, name, pods } = ctx;
-  // Longer than the start-up budget (download + load), so a legitimately loading pod never fires.
-  const notReadyFor = promDuration(Math.max(15 * 60, service.startupTimeout.toSeconds() + (service.modelVolume?.downloadTimeout.toSeconds() ?? 0)));
+  const { name, pods } = ctx;
+  const wait = notReadyFor(ctx);
   return [
     ctx.alert({
       alert: 'InferencePodCrashLooping',
@@ -29,9 +36,9 @@ function podAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
     ctx.alert({
       alert: 'InferencePodNotReady',
       expr: `sum by (namespace, pod) (kube_pod_status_ready{condition="false",${pods}}) > 0`,
-      for: notReadyFor, severity: 'warning',
+      for: wait, severity: 'warning',
       summary: `A ${name} pod has not been ready for longer than its start-up budget`,
-      description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} has been not ready for more than ${notReadyFor}.`,
+      description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} has been not ready for more than ${wait}.`,
     }),
   ];
 }
@@ -57,6 +64,40 @@ function deploymentAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
     }),
   ];
 }
+
+/**
+ * Groups of a multi-node service that do not serve. The LWS controller runs the leaders as the
+ * StatefulSet `<name>-group` (one pod per group) and each group's workers as `<name>-group-<group>`,
+ * so kube-state-metrics' StatefulSet series count serving groups and complete groups.
+ */
+function groupAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
+  const { name, namespace } = ctx;
+  const wait = notReadyFor(ctx);
+  const leaders = `namespace="${namespace}",statefulset="${name}-group"`;
+  const workers = `namespace="${namespace}",statefulset=~"${name}-group-[0-9]+"`;
+  return [
+    ctx.alert({
+      alert: 'InferenceGroupsNotServing',
+      expr: `kube_statefulset_replicas{${leaders}} > kube_statefulset_status_replicas_ready{${leaders}}`,
+      for: wait, severity: 'warning',
+      summary: `${name} serves with fewer groups than desired`,
+      description: `LeaderWorkerSet ${namespace}/${name}-group has had fewer ready leaders than groups for more than ${wait}: a group is loading, restarting or cannot be placed.`,
+    }),
+    ctx.alert({
+      alert: 'InferenceGroupIncomplete',
+      expr: `kube_statefulset_replicas{${workers}} > kube_statefulset_status_replicas_ready{${workers}}`,
+      for: wait, severity: 'warning',
+      summary: `A ${name} group is missing workers`,
+      description: `Workers {{ $labels.namespace }}/{{ $labels.statefulset }} have not all been ready for more than ${wait}; the group cannot serve until every rank is up (check for pending pods: a group needs ${ctx.service.groupSize} nodes at once).`,
+    }),
+  ];
+}
+
+/** The alerts on the object that runs the pods, by its kind. */
+const WORKLOAD_ALERTS: { readonly [kind: string]: (ctx: RuleContext) => PrometheusRuleDefinition[] } = {
+  Deployment: deploymentAlerts,
+  LeaderWorkerSet: groupAlerts,
+};
 
 /** An autoscaler stuck at its maximum, when the service scales between two different bounds. */
 function hpaAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {

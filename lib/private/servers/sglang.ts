@@ -13,6 +13,9 @@ export const SGLANG_METRICS: ServerMetrics = {
   running: 'sglang:num_running_reqs',
 };
 
+/** The members of a multi-node group find rank 0 here (SGLang's documented port for it). */
+const SGLANG_GROUP = ['--nnodes=$(LWS_GROUP_SIZE)', '--dist-init-addr=$(LWS_LEADER_ADDRESS):20000'];
+
 /** SGLang (see `ModelServer.sglang`). It drains without a timeout of its own: no drain flag. */
 export function sglangSpec(options: SglangOptions): ServerSpec {
   const tp = options.tensorParallelSize ?? 1;
@@ -41,6 +44,11 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     model: options.model,
     metrics: SGLANG_METRICS,
     pickerEngine: 'sglang',
+    // Every member runs the same launcher with its rank; rank 0 serves the API.
+    multiNode: {
+      leader: [...SGLANG_GROUP, '--node-rank=0'],
+      worker: [...SGLANG_GROUP, '--node-rank=$(LWS_WORKER_INDEX)'],
+    },
     adapters: adaptersOf(options),
     baseModel: options.model,
     checks: [...baseChecks(options), option.string('model', options.model, 'Qwen/Qwen2.5-7B-Instruct'), ...loraChecks(options, hubModel(options.model), options.model)],

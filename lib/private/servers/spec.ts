@@ -113,6 +113,21 @@ export interface ServerSpec {
   readonly pickerEngine?: 'vllm' | 'sglang';
   /** The options the preset was given, each with its check, run where a construct binds the server. */
   readonly checks?: OptionCheck[];
+  /** How the server spans nodes as one LeaderWorkerSet group, when it can. */
+  readonly multiNode?: MultiNodeLaunch;
+}
+
+/**
+ * How a server spans several nodes as one LeaderWorkerSet group: the arguments each member adds to
+ * the server's own. `$(LWS_…)` are the variables the LWS controller gives every member, which the
+ * kubelet expands in arguments.
+ * @see https://lws.sigs.k8s.io/docs/reference/labels-annotations-and-environment-variables/
+ */
+export interface MultiNodeLaunch {
+  /** Added by the leader (rank 0), which serves the API. */
+  readonly leader: string[];
+  /** Added by each worker (ranks 1 to size - 1), which serves no API. */
+  readonly worker: string[];
 }
 
 /** The aggregation every request-rate query uses: one series per namespace and service. */

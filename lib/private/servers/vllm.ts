@@ -56,6 +56,11 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
     model: options.servedModelName ?? options.model,
     metrics: VLLM_METRICS,
     pickerEngine: 'vllm',
+    // Native multi-node (no Ray): rank 0 serves the API, the other ranks run headless engines.
+    multiNode: {
+      leader: ['--nnodes=$(LWS_GROUP_SIZE)', '--node-rank=0', '--master-addr=$(LWS_LEADER_ADDRESS)'],
+      worker: ['--nnodes=$(LWS_GROUP_SIZE)', '--node-rank=$(LWS_WORKER_INDEX)', '--master-addr=$(LWS_LEADER_ADDRESS)', '--headless'],
+    },
     adapters: adaptersOf(options),
     baseModel: options.model,
     checks: [

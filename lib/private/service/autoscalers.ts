@@ -23,8 +23,8 @@ export interface AutoscalingTarget {
   readonly scope: Construct;
   /** Name and labels of the service's objects. */
   readonly metadata: ObjectMetadata;
-  /** The Deployment scaled. */
-  readonly deployment: kplus.Deployment;
+  /** The workload scaled: the Deployment, or the LeaderWorkerSet of a multi-node service (by groups). */
+  readonly workload: kplus.IScalable;
   /** The model server, for its queue-depth metric. */
   readonly server: ModelServer;
 }
@@ -61,11 +61,11 @@ export function queueMetric(target: AutoscalingTarget): string {
   return metric;
 }
 
-/** A HorizontalPodAutoscaler of the service's Deployment, with the GPU-minded behaviour. */
+/** A HorizontalPodAutoscaler of the service's workload, with the GPU-minded behaviour. */
 export function horizontalPodAutoscaler(target: AutoscalingTarget, settings: HpaSettings): kplus.HorizontalPodAutoscaler {
   return new kplus.HorizontalPodAutoscaler(target.scope, 'Autoscaler', {
     metadata: target.metadata,
-    target: target.deployment,
+    target: target.workload,
     minReplicas: settings.minReplicas,
     maxReplicas: settings.maxReplicas,
     metrics: [settings.metric],
@@ -94,11 +94,12 @@ export function kedaScaledObject(target: AutoscalingTarget, settings: KedaSettin
   const name = target.metadata.name;
   const namespace = Chart.of(target.scope).namespace ?? 'default';
   // KEDA's HPA owns the replica count: the Deployment carries none, so an apply never resets it.
-  target.deployment.markHasAutoscaler();
+  target.workload.markHasAutoscaler();
+  const { apiVersion, kind } = target.workload.toScalingTarget();
   return new ScaledObject(target.scope, 'ScaledObject', {
     metadata: target.metadata,
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      scaleTargetRef: { apiVersion, kind, name: target.workload.toScalingTarget().name },
       minReplicaCount: settings.minReplicas,
       maxReplicaCount: settings.maxReplicas,
       // As often as Prometheus scrapes the servers (the ServiceMonitor's interval).

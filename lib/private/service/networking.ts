@@ -54,3 +54,17 @@ export function serviceNetworkPolicy(scope: Construct, options: ExposureOptions)
 function loadBalancerSourceRanges(options: ExposureOptions): string[] | undefined {
   return options.serviceType === kplus.ServiceType.LOAD_BALANCER ? options.loadBalancerSourceRanges ?? ['0.0.0.0/0'] : undefined;
 }
+
+/** Every TCP port: a port without a number (cdk8s-plus' allTcp writes port 0, which the API server refuses). */
+const ALL_TCP = kplus.NetworkPolicyPort.of({ protocol: kplus.NetworkProtocol.TCP });
+
+/**
+ * Lets the members of a multi-node group reach each other on every TCP port: the distributed
+ * runtime's rendezvous (vLLM 29501, SGLang 20000) and the collective library's own ports, which
+ * it picks at run time.
+ */
+export function allowWithinGroup(scope: Construct, policy: kplus.NetworkPolicy, selectorLabels: { [key: string]: string }): void {
+  const members = kplus.Pods.select(scope, 'GroupMembers', { labels: selectorLabels });
+  policy.addIngressRule(members, [ALL_TCP]);
+  policy.addEgressRule(members, [ALL_TCP]);
+}

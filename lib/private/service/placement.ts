@@ -19,6 +19,12 @@ const SPREAD_TOPOLOGIES = ['topology.kubernetes.io/zone', 'kubernetes.io/hostnam
 export type PlacementOptions = Pick<InferenceServiceProps,
   'gpu' | 'nodeSelector' | 'tolerations' | 'nodeLossTolerance' | 'imagePullSecrets' | 'priorityClassName' | 'spread'>;
 
+/** The pods that spread, and the label their controller gives each revision of their template. */
+export interface SpreadSelection {
+  readonly labels: { [key: string]: string };
+  readonly revisionLabel: string;
+}
+
 /**
  * Where the server's pods run and how they get there: node selector (with the GPU's product),
  * tolerations (the GPU taint, the given taints, node loss), spread over zones and nodes,
@@ -41,8 +47,11 @@ export class ServicePlacement {
     this.nodeLossSeconds = (options.nodeLossTolerance ?? DEFAULT_NODE_LOSS_TOLERANCE).toSeconds();
   }
 
-  /** Places the pods of `deployment`, whose pods carry `selectorLabels`. */
-  public apply(deployment: kplus.Deployment, patches: PodPatches, selectorLabels: { [key: string]: string }): void {
+  /**
+   * Places the pods of `deployment`. `spread` says which pods spread over zones and nodes (the
+   * service's, or the leaders of its groups) and the label that tells their revisions apart.
+   */
+  public apply(deployment: kplus.Deployment, patches: PodPatches, spread: SpreadSelection): void {
     const { gpu, nodeSelector, imagePullSecrets, priorityClassName } = this.options;
     // A claimed GPU's product is matched by the claim's selector, on the device, not by a node label.
     const product = gpu?.product && gpu.claim === undefined ? { [gpu.productLabel]: gpu.product } : {};
@@ -54,7 +63,7 @@ export class ServicePlacement {
     if (this.options.spread ?? true) {
       // maxSkew 1 and ScheduleAnyway: scarce GPU capacity never leaves a pod pending.
       patches.topologySpread(SPREAD_TOPOLOGIES.map((topologyKey) => ({
-        maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorLabels }, matchLabelKeys: ['pod-template-hash'],
+        maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: spread.labels }, matchLabelKeys: [spread.revisionLabel],
       })));
     }
   }
