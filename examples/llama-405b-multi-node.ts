@@ -3,7 +3,7 @@
 // of two pods on two 8-GPU nodes, run by a LeaderWorkerSet. The leader serves the OpenAI API behind
 // the Service and the gateway; a member that fails restarts its group; the disruption budget lets
 // a drain take one group at a time. The weights are downloaded once into a ReadWriteMany cache
-// that every member mounts. Needs the LeaderWorkerSet controller in the cluster (README).
+// that every member mounts. Between nodes NCCL uses TCP on the pod network (README). Needs the LeaderWorkerSet controller in the cluster (README).
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
@@ -27,8 +27,10 @@ const llama = new InferenceService(chart, 'llama-405b', {
   modelVolume: new ModelVolume(chart, 'weights', {
     source: ModelSource.huggingFace('meta-llama/Llama-3.1-405B-Instruct', { revision: 'be673f326cab4cd22ccfef76109faf68e41aa5f1' }),
     credentialsSecret: 'hf-token',
-    size: Size.gibibytes(800),
-    cacheSize: Size.gibibytes(900),
+    // The whole repository is fetched: the safetensors (about 760 GiB) and Meta's original
+    // checkpoint beside them (about as much again).
+    size: Size.gibibytes(1520),
+    cacheSize: Size.gibibytes(1600),
   }),
   // 16 GPUs per replica on nodes of 8: groups of two pods.
   gpu: Gpu.nvidia(16, { product: 'NVIDIA-H100-80GB-HBM3' }),

@@ -166,8 +166,8 @@ export interface InferenceServiceProps {
    * be at least 1 (0 blocks every drain) and below the minimum replicas (never all pods down).
    * With fewer than 2 replicas no PodDisruptionBudget is emitted: one pod cannot be protected
    * without blocking node drains. In a multi-node service (`gpusPerNode`) it counts groups: one
-   * evicted member takes its group down (the group restarts as one), so the budget lets this many
-   * pods go while every pod is healthy and none while a group is down.
+   * evicted member takes its whole group down (the group restarts as one), so evictions take at
+   * most this many groups at once; with 1 (the default), none while a group restarts.
    * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
    * @default 1
    */

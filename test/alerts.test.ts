@@ -240,11 +240,28 @@ const tests: AlertTest[] = [
   {
     alert: 'InferenceGroupsNotServing',
     failing: {
-      series: [['kube_statefulset_replicas{namespace="ml",statefulset="big-group"}', '2x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group"}', '1x60']],
+      series: [['kube_statefulset_replicas{namespace="ml",statefulset="big-group"}', '2x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group"}', '1x60'],
+        ['kube_statefulset_status_replicas_updated{namespace="ml",statefulset="big-group"}', '2x60']],
       at: '40m', fires: { severity: 'warning', service: 'big', namespace: 'ml', statefulset: 'big-group' },
     },
     healthy: {
-      series: [['kube_statefulset_replicas{namespace="ml",statefulset="big-group"}', '2x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group"}', '1x10 2x50']],
+      // A rollout of 6 groups, one surge group at a time for 40 minutes: desired stays above ready, and the update moves.
+      series: [['kube_statefulset_replicas{namespace="ml",statefulset="big-group"}', '7x60'], ['kube_statefulset_status_replicas_ready{namespace="ml",statefulset="big-group"}', '6x60'],
+        ['kube_statefulset_status_replicas_updated{namespace="ml",statefulset="big-group"}', '0+0.15x60']],
+      at: '40m',
+    },
+  },
+  {
+    alert: 'InferenceGroupRestarting',
+    // Each recreation of the group's leader is a new pod (a new uid) under the same name.
+    failing: {
+      series: [['u0', '1x10'], ['u1', '_x10 1x10'], ['u2', '_x20 1x10'], ['u3', '_x30 1x10']]
+        .map(([uid, values]) => [`kube_pod_created{namespace="ml",pod="big-group-0",uid="${uid}"}`, values] as [string, string]),
+      at: '40m', fires: { severity: 'warning', service: 'big', namespace: 'ml', pod: 'big-group-0' },
+    },
+    healthy: {
+      series: [['kube_pod_created{namespace="ml",pod="big-group-0",uid="u0"}', '1x20'], ['kube_pod_created{namespace="ml",pod="big-group-0",uid="u1"}', '_x20 1x40'],
+        ['kube_pod_created{namespace="ml",pod="big-group-1",uid="u2"}', '1x60']],
       at: '40m',
     },
   },

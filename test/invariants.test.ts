@@ -110,6 +110,8 @@ describe('checkManifests', () => {
       { kind: 'ServiceMonitor', metadata: meta, spec: { selector: { matchLabels: { app: 'none' } } } },
       { kind: 'HTTPRoute', metadata: meta, spec: { rules: [{ backendRefs: [{ name: 'gone', port: 80 }] }] } },
       { kind: 'InferencePool', metadata: meta, spec: { selector: { matchLabels: { app: 'web' } }, targetPorts: [{ number: 8080 }], endpointPickerRef: { name: 'gone', port: { number: 9002 } } } },
+      // A LeaderWorkerSet named like the Service 'web' (whose selector its leaders match).
+      { kind: 'LeaderWorkerSet', metadata: { name: 'web', namespace: 'ml' }, spec: { leaderWorkerTemplate: { size: 2, workerTemplate: d.spec.template } } },
     ]);
     expect([...new Set(findings.map((f) => f.rule))].sort()).toEqual(Object.keys(INVARIANT_RULES).sort());
   });

@@ -1,4 +1,4 @@
-import { Size, Testing } from 'cdk8s';
+import { JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   CacheAccessMode, CanaryRelease, checkManifests, ErrorCode, Gpu, InferenceGateway, InferencePool, InferenceService, InferenceServiceProps,
@@ -168,7 +168,39 @@ describe('multi-node InferenceService (LeaderWorkerSet)', () => {
   });
 });
 
+describe('the LeaderWorkerSet is the user\'s to adjust', () => {
+  test('its own JSON patches and labels apply, after the library rendered the spec', () => {
+    const c = chart();
+    const big = new InferenceService(c, 'big', multiNode());
+    big.leaderWorkerSet!.addJsonPatch(JsonPatch.add('/spec/networkConfig', { subdomainPolicy: 'UniquePerReplica' }));
+    big.leaderWorkerSet!.addJsonPatch(JsonPatch.add('/metadata/annotations', { 'leaderworkerset.sigs.k8s.io/exclusive-topology': 'cloud.google.com/gke-nodepool' }));
+    big.leaderWorkerSet!.metadata.addLabel('team', 'frontier');
+    const lws = only(Testing.synth(c) as Manifest[], 'LeaderWorkerSet');
+    expect(lws.spec.networkConfig).toEqual({ subdomainPolicy: 'UniquePerReplica' });
+    expect(lws.spec.leaderWorkerTemplate.size).toBe(2);
+    expect(lws.metadata.annotations).toEqual({ 'leaderworkerset.sigs.k8s.io/exclusive-topology': 'cloud.google.com/gke-nodepool' });
+    expect(lws.metadata.labels).toMatchObject({ 'team': 'frontier', 'app.kubernetes.io/name': 'big' });
+  });
+});
+
 describe('multi-node refusals', () => {
+  test.each([
+    [ModelServer.vllm({ model: 'meta-llama/Llama-3.1-405B-Instruct', tensorParallelSize: 8, pipelineParallelSize: 2, extraArgs: ['--data-parallel-size=2'] }), '--data-parallel-size'],
+    [ModelServer.vllm({ model: 'meta-llama/Llama-3.1-405B-Instruct', tensorParallelSize: 8, pipelineParallelSize: 2, extraArgs: ['--distributed-executor-backend', 'ray'] }),
+      '--distributed-executor-backend'],
+    [ModelServer.sglang({ model: 'deepseek-ai/DeepSeek-V3', tensorParallelSize: 16, extraArgs: ['--nnodes=4'] }), '--nnodes'],
+  ])('extraArgs that break the group\'s launch (%#)', (server, flag) => {
+    expectRefused(() => synth({ server, gpu: Gpu.nvidia(16), gpusPerNode: 8 }), new RegExp(`invalid server: received '.* with extraArgs ${flag}'.*remove ${flag} from extraArgs`),
+      ErrorCode.MULTI_NODE_UNSUPPORTED);
+  });
+
+  test('a Service named like the LeaderWorkerSet, which would stand in for its headless Service', () => {
+    const c = chart();
+    new InferenceService(c, 'big', multiNode());
+    new kplus.Service(c, 'squatter', { metadata: { name: 'big-group' }, ports: [{ port: 80 }] });
+    expect(() => Testing.synth(c)).toThrow(/group-subdomain-free.*LeaderWorkerSet\/ml\/big-group/s);
+  });
+
   test('a server that cannot span nodes', () => {
     expectRefused(() => synth({ server: ModelServer.tgi({ model: 'meta-llama/Llama-3.1-405B-Instruct', numShard: 16 }), gpu: Gpu.nvidia(16), gpusPerNode: 8 }), /InferenceService 'test\/big': invalid server: received ''tgi' with 16 GPUs over nodes of 8'.*ModelServer\.vllm/, ErrorCode.MULTI_NODE_UNSUPPORTED);
   });

@@ -501,10 +501,15 @@ describe('a planted defect fails the e2e', () => {
       lws('group', 'RecreateGroupOnPodRestart'),
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'group', namespace: ns }, spec: { selector: labels, ports: [{ port: 80 }] } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'group-typo', namespace: ns }, spec: { selector: { 'app.kubernetes.io/name': 'gruop' }, ports: [{ port: 80 }] } },
+      // A route to both: the group's backend is unreconciled, the other one still judged.
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'to-both', namespace: ns }, spec: { rules: [{ backendRefs: [{ name: 'group', port: 80 }, { name: 'group-typo', port: 80 }] }] } },
     ];
     expect(apply(cluster, beside, work, 'lws-beside').rejections).toEqual([]);
     const state = await settle(beside, 3_000);
-    expect(state.failures).toEqual([expect.stringMatching(/^Service\/fixtures\/group-typo: has no ready endpoint/)]);
+    expect(state.failures).toEqual([
+      expect.stringMatching(/^Service\/fixtures\/group-typo: has no ready endpoint/),
+      expect.stringMatching(/^HTTPRoute\/fixtures\/to-both: routes to Service fixtures\/group-typo has no ready endpoint/),
+    ]);
     expect(state.unreconciled).toEqual(expect.arrayContaining([expect.stringMatching(/^Service\/fixtures\/group \(selects or reaches the pods of LeaderWorkerSet\/fixtures\/group/)]));
   }), 120_000);
 

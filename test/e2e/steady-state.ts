@@ -109,9 +109,9 @@ export async function checkSteadyState(cluster: LocalCluster, manifests: Manifes
   const selectorOf = (m: Manifest): Record<string, string> | undefined => (
     m.kind === 'Service' ? m.spec?.selector : m.kind === 'PodDisruptionBudget' || m.kind === 'InferencePool' ? m.spec?.selector?.matchLabels ?? m.spec?.selector
       : m.kind === 'NetworkPolicy' ? m.spec?.podSelector?.matchLabels : undefined);
-  const backendServices = (m: Manifest, ns: string): string[] => (m.kind === 'ServiceMonitor'
-    ? manifests.filter((s) => s.kind === 'Service' && Object.entries(m.spec.selector?.matchLabels ?? {}).every(([k, v]) => s.metadata.labels?.[k] === v)).map((s) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`)
-    : (m.spec?.rules ?? []).flatMap((r: any) => (r.backendRefs ?? []).filter((b: any) => (b.kind ?? 'Service') === 'Service').map((b: any) => `${b.namespace ?? ns}/${b.name}`)));
+  const monitoredServices = (m: Manifest): string[] => (m.kind !== 'ServiceMonitor' ? [] : manifests
+    .filter((s) => s.kind === 'Service' && Object.entries(m.spec.selector?.matchLabels ?? {}).every(([k, v]) => s.metadata.labels?.[k] === v))
+    .map((s) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`));
 
   for (const m of manifests) {
     const ns = m.metadata.namespace ?? 'default';
@@ -119,7 +119,7 @@ export async function checkSteadyState(cluster: LocalCluster, manifests: Manifes
     checked++;
     if (!obj) { fail(m, 'not found in the cluster'); continue; }
     if (NO_CONTROLLER_HERE[m.kind]) unreconciled.push(`${label(m)} (${NO_CONTROLLER_HERE[m.kind]})`);
-    const podsOf = groupOwner(ns, selectorOf(m)) ?? backendServices(m, ns).map((s) => groupServices.get(s)).find(Boolean);
+    const podsOf = groupOwner(ns, selectorOf(m)) ?? monitoredServices(m).map((s) => groupServices.get(s)).find(Boolean);
     if (podsOf) { unreconciled.push(`${label(m)} (selects or reaches the pods of ${podsOf}: ${NO_CONTROLLER_HERE.LeaderWorkerSet})`); continue; }
     switch (m.kind) {
       case 'Deployment': {
@@ -205,6 +205,8 @@ export async function checkSteadyState(cluster: LocalCluster, manifests: Manifes
               continue;
             }
             if ((b.group ?? '') !== '' || (b.kind ?? 'Service') !== 'Service') continue;
+            const group = groupServices.get(`${b.namespace ?? ns}/${b.name}`);
+            if (group) { unreconciled.push(`${label(m)} (routes to the pods of ${group}: ${NO_CONTROLLER_HERE.LeaderWorkerSet})`); continue; }
             const why = await serviceEndpoints(b.namespace ?? ns, b.name, await portNameOf(b.namespace ?? ns, b.name, b.port));
             if (why) fail(m, `routes to ${why}`);
           }

@@ -17,6 +17,7 @@ export const RULE_DESCRIPTIONS = {
   'service-monitor-matches': 'A ServiceMonitor must select a Service that has the port it scrapes',
   'route-backend-exists': 'A route must send traffic to a Service port or an InferencePool that exists',
   'pool-picker-exists': 'An InferencePool must target ports its pods declare and name an endpoint picker Service applied with it, on its port',
+  'group-subdomain-free': 'No Service may take the name of a LeaderWorkerSet in its namespace: the LWS controller names the headless Service of its groups after it',
 } as const;
 
 /** The id of a rule: only a described rule can report a finding. */
@@ -232,10 +233,20 @@ function multiGpuHasSharedMemory(p: PodTemplate, c: any, ctx: RuleContext): void
   }
 }
 
+/**
+ * A LeaderWorkerSet's name is free for the headless Service its controller creates, through which
+ * the members of a group resolve their leader; a Service of that name would silently take its place.
+ */
+function groupSubdomainFree(m: Manifest, ctx: RuleContext): void {
+  if (m.kind !== 'LeaderWorkerSet' || !ctx.service(namespaceOf(m), m.metadata?.name ?? '')) return;
+  ctx.add('group-subdomain-free', m, `Service '${m.metadata?.name}' in its namespace takes the name of the headless Service its controller creates, so LWS_LEADER_ADDRESS never resolves`,
+    'rename that Service, or the service that owns the LeaderWorkerSet');
+}
+
 /** The rules on one object, in the order their findings are reported for it. */
 const OBJECT_RULES: ((m: Manifest, ctx: RuleContext) => void)[] = [
   serviceSelectsPods, disruptionBudgetAllowsEviction, networkPolicySelectsPods, serviceMonitorMatches, routeBackendsExist, poolMatches,
-  scaleTargetExists,
+  scaleTargetExists, groupSubdomainFree,
 ];
 
 /** The rules on one container of a pod template, in the order their findings are reported for it. */

@@ -66,29 +66,43 @@ function deploymentAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
 }
 
 /**
- * Groups of a multi-node service that do not serve. The LWS controller runs the leaders as the
- * StatefulSet `<name>-group` (one pod per group) and each group's workers as `<name>-group-<group>`,
- * so kube-state-metrics' StatefulSet series count serving groups and complete groups.
+ * Groups of a multi-node service that do not serve, are incomplete, or keep restarting. The LWS
+ * controller runs the leaders as the StatefulSet `<name>-group` (one pod per group) and each
+ * group's workers as `<name>-group-<group>`, so kube-state-metrics' StatefulSet series count
+ * serving and complete groups. A failing member restarts its group by recreating its pods, so
+ * restart counters stay at 0 and no pod is ever in CrashLoopBackOff: the restarts show as new
+ * pods (a new `uid`) under the leader's name.
  */
 function groupAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
   const { name, namespace } = ctx;
-  const wait = notReadyFor(ctx);
+  // A restarted group loads from the filled cache or its own download, not the fill Job's: the
+  // start-up budget alone, as for a Deployment's replicas.
+  const wait = promDuration(Math.max(15 * 60, ctx.service.startupTimeout.toSeconds()));
   const leaders = `namespace="${namespace}",statefulset="${name}-group"`;
   const workers = `namespace="${namespace}",statefulset=~"${name}-group-[0-9]+"`;
+  const leaderPods = `namespace="${namespace}",pod=~"${name}-group-[0-9]+"`;
   return [
     ctx.alert({
       alert: 'InferenceGroupsNotServing',
-      expr: `kube_statefulset_replicas{${leaders}} > kube_statefulset_status_replicas_ready{${leaders}}`,
+      // Not while a rollout moves (its surge group counts as desired before it is ready).
+      expr: `(kube_statefulset_replicas{${leaders}} > kube_statefulset_status_replicas_ready{${leaders}}) and (changes(kube_statefulset_status_replicas_updated{${leaders}}[10m]) == 0)`,
       for: wait, severity: 'warning',
       summary: `${name} serves with fewer groups than desired`,
-      description: `LeaderWorkerSet ${namespace}/${name}-group has had fewer ready leaders than groups for more than ${wait}: a group is loading, restarting or cannot be placed.`,
+      description: `LeaderWorkerSet ${namespace}/${name}-group has had fewer ready leaders than groups for more than ${wait}, outside a rollout: a group is loading, restarting or cannot be placed (a group needs ${ctx.service.groupSize} nodes at once).`,
     }),
     ctx.alert({
       alert: 'InferenceGroupIncomplete',
       expr: `kube_statefulset_replicas{${workers}} > kube_statefulset_status_replicas_ready{${workers}}`,
       for: wait, severity: 'warning',
       summary: `A ${name} group is missing workers`,
-      description: `Workers {{ $labels.namespace }}/{{ $labels.statefulset }} have not all been ready for more than ${wait}; the group cannot serve until every rank is up (check for pending pods: a group needs ${ctx.service.groupSize} nodes at once).`,
+      description: `Workers {{ $labels.namespace }}/{{ $labels.statefulset }} have not all been running for more than ${wait} (pending for want of a node, or failing); the group cannot serve without every rank.`,
+    }),
+    ctx.alert({
+      alert: 'InferenceGroupRestarting',
+      expr: `count by (namespace, pod) (count_over_time(kube_pod_created{${leaderPods}}[1h])) > 3`,
+      severity: 'warning',
+      summary: `A ${name} group keeps restarting`,
+      description: 'Group {{ $labels.namespace }}/{{ $labels.pod }} was recreated {{ $value }} times in the last hour: a member keeps failing and takes its group down each time. Check the logs of every member of the group.',
     }),
   ];
 }

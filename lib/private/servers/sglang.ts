@@ -2,7 +2,7 @@ import type { SglangOptions } from '../../model-server-options';
 import { baseChecks, option } from './checks';
 import { llmCache, llmDefaults } from './llm';
 import { adaptersOf, hubModel, loraChecks, sglangLoraArgs } from './lora';
-import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort } from './spec';
+import { ServerMetrics, ServerSpec, flagAboveOne, flagsIn, noDataParallelIn, onePort } from './spec';
 
 const PORT = 30000;
 
@@ -12,6 +12,9 @@ export const SGLANG_METRICS: ServerMetrics = {
   kvCacheUsage: 'sglang:token_usage',
   running: 'sglang:num_running_reqs',
 };
+
+/** SGLang's flags that set a data-parallel size. */
+const DATA_PARALLEL_FLAGS = ['--dp-size', '--dp'];
 
 /** The members of a multi-node group find rank 0 here (SGLang's documented port for it). */
 const SGLANG_GROUP = ['--nnodes=$(LWS_GROUP_SIZE)', '--dist-init-addr=$(LWS_LEADER_ADDRESS):20000'];
@@ -39,7 +42,7 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     parallelism: tp,
     parallelismProp: `tensorParallelSize (${tp})`,
     parallelismOptions: { tensorParallelSize: options.tensorParallelSize },
-    gpusMatchParallelism: noDataParallelIn(options.extraArgs, ['--dp-size', '--dp']),
+    gpusMatchParallelism: noDataParallelIn(options.extraArgs, DATA_PARALLEL_FLAGS),
     ...llmDefaults(options.model),
     model: options.model,
     metrics: SGLANG_METRICS,
@@ -48,6 +51,7 @@ export function sglangSpec(options: SglangOptions): ServerSpec {
     multiNode: {
       leader: [...SGLANG_GROUP, '--node-rank=0'],
       worker: [...SGLANG_GROUP, '--node-rank=$(LWS_WORKER_INDEX)'],
+      conflicts: flagsIn(options.extraArgs, [...DATA_PARALLEL_FLAGS, '--nnodes', '--node-rank', '--dist-init-addr', '--nccl-init-addr']),
     },
     adapters: adaptersOf(options),
     baseModel: options.model,

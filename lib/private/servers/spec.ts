@@ -128,6 +128,11 @@ export interface MultiNodeLaunch {
   readonly leader: string[];
   /** Added by each worker (ranks 1 to size - 1), which serves no API. */
   readonly worker: string[];
+  /**
+   * The server's own `extraArgs` that break this launch (data parallelism, another executor, the
+   * launch's own flags): a group is refused while any is set.
+   */
+  readonly conflicts: string[];
 }
 
 /** The aggregation every request-rate query uses: one series per namespace and service. */
@@ -170,11 +175,17 @@ export function predictorDefaults() {
   };
 }
 
+/** The flags of `flags` that `extraArgs` sets, as `--flag`, `--flag=value` or `--flag value`. */
+export function flagsIn(extraArgs: string[] | undefined, flags: string[]): string[] {
+  // extraArgs is checked to be a list only when a service binds the server; until then it may be anything.
+  const args = Array.isArray(extraArgs) ? extraArgs : [];
+  return flags.filter((f) => args.some((a) => a === f || (typeof a === 'string' && a.startsWith(`${f}=`))));
+}
+
 /**
  * Whether the GPU count must equal the parallelism: not when `extraArgs` set a data-parallel size the
  * library does not read (then several engine copies share the replica's GPUs).
  */
 export function noDataParallelIn(extraArgs: string[] | undefined, dataParallelFlags: string[]): boolean {
-  // extraArgs is checked to be a list only when a service binds the server; until then it may be anything.
-  return !(Array.isArray(extraArgs) ? extraArgs : []).some((a) => dataParallelFlags.some((f) => a === f || (typeof a === 'string' && a.startsWith(`${f}=`))));
+  return flagsIn(extraArgs, dataParallelFlags).length === 0;
 }

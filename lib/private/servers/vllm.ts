@@ -2,7 +2,10 @@ import type { VllmOptions } from '../../model-server-options';
 import { baseChecks, option } from './checks';
 import { llmCache, llmDefaults } from './llm';
 import { adaptersOf, hubModel, loraChecks, vllmLoraArgs } from './lora';
-import { ServerMetrics, ServerSpec, flagAboveOne, noDataParallelIn, onePort, rateByService } from './spec';
+import { ServerMetrics, ServerSpec, flagAboveOne, flagsIn, noDataParallelIn, onePort, rateByService } from './spec';
+
+/** vLLM's flags that set a data-parallel size. */
+const DATA_PARALLEL_FLAGS = ['--data-parallel-size', '-dp'];
 
 /** vLLM's API listens here, and serves `/health`, `/version` and `/metrics` too. */
 const PORT = 8000;
@@ -51,7 +54,7 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
     parallelism: tp * pp,
     parallelismProp: `tensorParallelSize (${tp}) × pipelineParallelSize (${pp})`,
     parallelismOptions: { tensorParallelSize: options.tensorParallelSize, pipelineParallelSize: options.pipelineParallelSize },
-    gpusMatchParallelism: noDataParallelIn(options.extraArgs, ['--data-parallel-size', '-dp']),
+    gpusMatchParallelism: noDataParallelIn(options.extraArgs, DATA_PARALLEL_FLAGS),
     ...llmDefaults(options.model),
     model: options.servedModelName ?? options.model,
     metrics: VLLM_METRICS,
@@ -60,6 +63,8 @@ export function vllmSpec(options: VllmOptions): ServerSpec {
     multiNode: {
       leader: ['--nnodes=$(LWS_GROUP_SIZE)', '--node-rank=0', '--master-addr=$(LWS_LEADER_ADDRESS)'],
       worker: ['--nnodes=$(LWS_GROUP_SIZE)', '--node-rank=$(LWS_WORKER_INDEX)', '--master-addr=$(LWS_LEADER_ADDRESS)', '--headless'],
+      // With data parallelism the nodes would be DP ranks (another launch); Ray refuses --nnodes.
+      conflicts: flagsIn(options.extraArgs, [...DATA_PARALLEL_FLAGS, '--distributed-executor-backend', '--nnodes', '--node-rank', '--master-addr', '--headless']),
     },
     adapters: adaptersOf(options),
     baseModel: options.model,

@@ -2,7 +2,7 @@
 // The service builds one pod (on a Deployment it never emits) and this module turns it into the
 // group's two templates, so every part of the pod (probes, drain, GPUs, model, security) is written
 // once for both kinds of workload.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { ErrorCode } from '../../error-codes';
@@ -71,6 +71,13 @@ export function groupSize(scope: IConstruct, sizing: GroupSizing): number {
       fix: `serve the model with ModelServer.vllm (tensorParallelSize × pipelineParallelSize = ${gpu.count}) or ModelServer.sglang, or fit a replica on one node`,
     });
   }
+  if (server._multiNode.conflicts.length > 0) {
+    fail(scope, {
+      code: ErrorCode.MULTI_NODE_UNSUPPORTED, prop: 'server', received: `'${server.kind}' with extraArgs ${server._multiNode.conflicts.join(', ')}`,
+      allowed: 'a group split by tensor × pipeline parallelism only, launched by the library (each node one rank of one model copy)',
+      fix: `remove ${server._multiNode.conflicts.join(', ')} from extraArgs: the library sets the group's launch flags, and replicas (not data parallelism) add model copies`,
+    });
+  }
   return gpu.count / gpusPerNode;
 }
 
@@ -115,7 +122,9 @@ export class LeaderWorkerGroup extends ApiObject implements kplus.IScalable {
 
   public constructor(scope: Construct, id: string, options: GroupOptions) {
     const metadata = { ...options.metadata, name: LeaderWorkerGroup.nameOf(options.metadata.name) };
-    super(scope, id, { apiVersion: LWS_API_VERSION, kind: LWS_KIND, metadata });
+    // The spec is rendered when the app is (after every construct has labelled or patched the
+    // pod), and before this object's own JSON patches apply, so they can edit it too.
+    super(scope, id, { apiVersion: LWS_API_VERSION, kind: LWS_KIND, metadata, spec: Lazy.any({ produce: () => this.renderSpec() }) });
     this.options = options;
   }
 
@@ -127,24 +136,28 @@ export class LeaderWorkerGroup extends ApiObject implements kplus.IScalable {
     return { apiVersion: LWS_API_VERSION, kind: LWS_KIND, name: this.name, containers: this.options.pod.containers, replicas: this.options.replicas };
   }
 
-  /** The LeaderWorkerSet, from the pod as rendered (with every patch of the service and of other constructs). */
+  /** The LeaderWorkerSet, with the labels given to the pod's Deployment (a release's track) beside its own. */
   public toJson(): any {
     const json = super.toJson();
-    const rendered = ApiObject.of(this.options.pod).toJson();
+    json.metadata.labels = { ...ApiObject.of(this.options.pod).toJson().metadata.labels, ...json.metadata.labels };
+    return json;
+  }
+
+  /** The spec, from the pod as rendered (with every patch of the service and of other constructs). */
+  private renderSpec(): any {
+    const template = ApiObject.of(this.options.pod).toJson().spec.template;
     const { size, replicas, maxSurge } = this.options;
-    json.metadata.labels = rendered.metadata.labels;
-    json.spec = {
+    return {
       ...(this.hasAutoscaler ? {} : { replicas }),
       startupPolicy: 'LeaderCreated',
       rolloutStrategy: { type: 'RollingUpdate', rollingUpdateConfiguration: { maxUnavailable: 0, maxSurge } },
       leaderWorkerTemplate: {
         size,
         restartPolicy: 'RecreateGroupOnPodRestart',
-        leaderTemplate: this.member(rendered.spec.template, 'leader'),
-        workerTemplate: this.member(rendered.spec.template, 'worker'),
+        leaderTemplate: this.member(template, 'leader'),
+        workerTemplate: this.member(template, 'worker'),
       },
     };
-    return json;
   }
 
   /** The leader's or a worker's pod template. */
