@@ -1,14 +1,10 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  ExternalSecret as ExternalSecretResource,
-  ExternalSecretSpecSecretStoreRefKind,
-  ExternalSecretSpecTargetCreationPolicy,
-  ExternalSecretSpecTargetDeletionPolicy,
-} from '../imports/external-secrets.io';
+import type { ExternalSecretSpecSecretStoreRefKind } from '../imports/external-secrets.io';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkName, claimName, isDnsSubdomain } from './names';
+import { externalSecrets } from './private/crds';
 import { MANAGED_BY_LABELS } from './private/labels';
 import { requireInstance, requireSeconds } from './private/values';
 
@@ -38,7 +34,7 @@ export class SecretStore {
    * @param name the ClusterSecretStore's name
    */
   public static cluster(name: string): SecretStore {
-    return new SecretStore(name, ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE);
+    return new SecretStore(name, externalSecrets().ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE);
   }
 
   /**
@@ -46,7 +42,7 @@ export class SecretStore {
    * @param name the SecretStore's name
    */
   public static namespaced(name: string): SecretStore {
-    return new SecretStore(name, ExternalSecretSpecSecretStoreRefKind.SECRET_STORE);
+    return new SecretStore(name, externalSecrets().ExternalSecretSpecSecretStoreRefKind.SECRET_STORE);
   }
 
   /** The store's name. */
@@ -149,15 +145,15 @@ export class ExternalSecret extends Construct {
     const refreshSeconds = this.checkRefresh(props.refreshInterval ?? Duration.hours(1));
     claimName(this, KIND, 'secretName', this.secretName, 'Secret');
 
-    this.resource = new ExternalSecretResource(this, 'Resource', {
+    this.resource = new (externalSecrets().ExternalSecret)(this, 'Resource', {
       metadata: { name: this.secretName, labels: MANAGED_BY_LABELS },
       spec: {
         refreshInterval: goDuration(refreshSeconds),
         secretStoreRef: { kind: props.store.kind as ExternalSecretSpecSecretStoreRefKind, name: props.store.name },
         target: {
           name: this.secretName,
-          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-          deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+          creationPolicy: externalSecrets().ExternalSecretSpecTargetCreationPolicy.OWNER,
+          deletionPolicy: externalSecrets().ExternalSecretSpecTargetDeletionPolicy.RETAIN,
         },
         data: props.keys?.length ? props.keys.map((k) => ({
           secretKey: k.secretKey,

@@ -1,9 +1,7 @@
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import {
-  InferencePool as InferencePoolResource, InferencePoolSpecAppProtocol, InferencePoolSpecEndpointPickerRefFailureMode,
-} from '../imports/inference.networking.k8s.io';
+import type { InferencePool as InferencePoolResource } from '../imports/inference.networking.k8s.io';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { checkImage } from './image';
@@ -11,6 +9,7 @@ import { IInferenceService } from './inference-service-ref';
 import { ModelServer } from './model-server';
 import { checkName, claimName, isDnsSubdomain } from './names';
 import { claim } from './private/claims';
+import { inferencePools } from './private/crds';
 import { LABEL_POOL, MANAGED_BY_LABELS } from './private/labels';
 import { defaultMetricsScraper } from './private/network';
 import { endpointPicker, EndpointPickerObjects, EXT_PROC_PORT, METRICS_PORT } from './private/pool/endpoint-picker';
@@ -235,17 +234,18 @@ export class InferencePool extends Construct implements IInferencePool {
       engine: this.services[0].server._pickerEngine ?? 'vllm',
     });
     this.pickerLabels = this.picker.labels;
-    this.resource = new InferencePoolResource(this, 'Resource', {
+    const crd = inferencePools();
+    const [Pool, AppProtocol, FailureMode] = [crd.InferencePool, crd.InferencePoolSpecAppProtocol, crd.InferencePoolSpecEndpointPickerRefFailureMode];
+    this.resource = new Pool(this, 'Resource', {
       metadata: { name: this.name, labels: { ...MANAGED_BY_LABELS } },
       spec: {
         selector: { matchLabels: { [LABEL_POOL]: this.name } },
         targetPorts: [{ number: this.targetPort }],
-        appProtocol: InferencePoolSpecAppProtocol.HTTP,
+        appProtocol: AppProtocol.HTTP,
         endpointPickerRef: {
           name: this.pickerName,
           port: { number: EXT_PROC_PORT },
-          failureMode: this.failureMode === PoolFailureMode.FAIL_CLOSE
-            ? InferencePoolSpecEndpointPickerRefFailureMode.FAIL_CLOSE : InferencePoolSpecEndpointPickerRefFailureMode.FAIL_OPEN,
+          failureMode: this.failureMode === PoolFailureMode.FAIL_CLOSE ? FailureMode.FAIL_CLOSE : FailureMode.FAIL_OPEN,
         },
       },
     });

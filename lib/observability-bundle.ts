@@ -1,13 +1,14 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PrometheusRule, PrometheusRuleSpec, PrometheusRuleSpecGroupsRulesExpr, ServiceMonitor } from '../imports/monitoring.coreos.com';
+import type { PrometheusRuleSpec } from '../imports/monitoring.coreos.com';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError } from './errors';
 import type { IInferencePool } from './inference-pool';
 import { IInferenceService, LABEL_MODEL, LABEL_MODEL_VERSION, LABEL_SERVER } from './inference-service-ref';
 import { LogShipper, LogShipping } from './log-shipping';
 import { checkName, claimName } from './names';
+import { prometheusOperator } from './private/crds';
 import { MANAGED_BY_LABELS } from './private/labels';
 import { dashboardJson } from './private/observability/dashboard';
 import { resolvedObjectives, serviceObjectives } from './private/observability/objectives';
@@ -135,7 +136,7 @@ export class ObservabilityBundle extends Construct {
     claimName(this, KIND, 'name', `observability/${this.name}`);
     this.namespace = Chart.of(this).namespace ?? 'default';
     this.prometheusLabels = props.prometheusLabels ?? { release: 'kube-prometheus-stack' };
-    this.rule = new PrometheusRule(this, 'Rules', {
+    this.rule = new (prometheusOperator().PrometheusRule)(this, 'Rules', {
       metadata: { name: this.name, labels: { ...this.prometheusLabels, ...MANAGED_BY_LABELS } },
       // Rendered at synth, so services added later are included.
       spec: Lazy.any({ produce: () => this.ruleSpec() }) as PrometheusRuleSpec,
@@ -180,7 +181,7 @@ export class ObservabilityBundle extends Construct {
     }
     this.pools.push(pool);
     const namespace = Chart.of(pool).namespace;
-    new ServiceMonitor(this, `${pool.node.id}PickerMonitor`, {
+    new (prometheusOperator().ServiceMonitor)(this, `${pool.node.id}PickerMonitor`, {
       metadata: { name: pool.pickerName, labels: { ...this.prometheusLabels, ...MANAGED_BY_LABELS } },
       spec: {
         selector: { matchLabels: pool.pickerLabels },
@@ -210,7 +211,7 @@ export class ObservabilityBundle extends Construct {
     return {
       groups: this.groups().map((g) => ({
         name: g.name,
-        rules: g.rules.map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
+        rules: g.rules.map((r) => ({ ...r, expr: prometheusOperator().PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })),
       })),
     };
   }
@@ -236,7 +237,7 @@ export class ObservabilityBundle extends Construct {
   /** The ServiceMonitor that scrapes the service's metrics port. */
   private addMonitor(service: IInferenceService): void {
     const namespace = Chart.of(service).namespace;
-    new ServiceMonitor(this, `${service.node.id}Monitor`, {
+    new (prometheusOperator().ServiceMonitor)(this, `${service.node.id}Monitor`, {
       metadata: { name: service.name, labels: { ...this.prometheusLabels, ...MANAGED_BY_LABELS } },
       spec: {
         selector: { matchLabels: service.selectorLabels },

@@ -1,14 +1,12 @@
 import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import {
-  AnalysisTemplate, AnalysisTemplateSpecMetricsCount, AnalysisTemplateSpecMetricsFailureLimit, Rollout, RolloutSpecStrategyCanaryStepsPauseDuration,
-} from '../imports/argoproj.io';
 import { ErrorCode } from './error-codes';
 import { InferenceConfigError, InvalidPropOptions } from './errors';
 import { InferenceGateway } from './inference-gateway';
 import { IInferenceService } from './inference-service-ref';
 import { checkName } from './names';
+import { argoRollouts } from './private/crds';
 import { serviceProblem } from './private/gateway/release-strategies';
 import { pathPrefixProblem } from './private/gateway/route';
 import { isPlainHttpUrl, requireInstance, requireSeconds, ValueSite } from './private/values';
@@ -97,7 +95,7 @@ export class ProgressiveRelease extends Construct {
       prometheusUrl: props.prometheusUrl ?? 'http://prometheus-operated.monitoring.svc:9090',
     });
     const route = { httpRoute: `${gateway.name}-${name}`, namespace };
-    this.rollout = new Rollout(this, 'Rollout', {
+    this.rollout = new (argoRollouts().Rollout)(this, 'Rollout', {
       metadata: { name, labels: service.labels },
       spec: {
         workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name, scaleDown: 'progressively' },
@@ -122,15 +120,15 @@ export class ProgressiveRelease extends Construct {
   private analysisTemplate(name: string, namespace: string, options: AnalysisOptions): ApiObject {
     const canaryPods = `namespace="${namespace}",service="${name}",pod=~".+-{{args.canary-hash}}-.+"`;
     const budget = +(14.4 * (1 - options.availability)).toFixed(6);
-    return new AnalysisTemplate(this, 'Analysis', {
+    return new (argoRollouts().AnalysisTemplate)(this, 'Analysis', {
       metadata: { name: `${name}-slo` },
       spec: {
         args: [{ name: 'canary-hash' }],
         metrics: [{
           name: 'error-ratio',
           interval: '1m',
-          count: AnalysisTemplateSpecMetricsCount.fromNumber(options.count),
-          failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(2),
+          count: argoRollouts().AnalysisTemplateSpecMetricsCount.fromNumber(options.count),
+          failureLimit: argoRollouts().AnalysisTemplateSpecMetricsFailureLimit.fromNumber(2),
           // No traffic yet counts as healthy; otherwise the canary's error ratio must stay in budget.
           successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] <= ${budget}`,
           provider: { prometheus: { address: options.prometheusUrl, query: options.errorRatio(canaryPods) } },
@@ -142,7 +140,7 @@ export class ProgressiveRelease extends Construct {
   /** The Rollout's canary strategy: the two Services, the gateway route it steps, the analysis and the steps. */
   private canaryStrategy(options: CanaryStrategyOptions) {
     const { steps } = options;
-    const duration = RolloutSpecStrategyCanaryStepsPauseDuration.fromString(`${options.pause.toSeconds()}s`);
+    const duration = argoRollouts().RolloutSpecStrategyCanaryStepsPauseDuration.fromString(`${options.pause.toSeconds()}s`);
     return {
       stableService: options.stableService,
       canaryService: options.canaryService,

@@ -1,4 +1,4 @@
-import { SecurityPolicySpec } from '../../../imports/gateway.envoyproxy.io';
+import type { SecurityPolicySpec } from '../../../imports/gateway.envoyproxy.io';
 import { ErrorCode } from '../../error-codes';
 import { InvalidPropOptions } from '../../errors';
 import { SecretRef } from '../secret-ref';

@@ -1,13 +1,10 @@
 import { ApiObject } from 'cdk8s';
-import {
-  BackendTrafficPolicy, BackendTrafficPolicySpecRateLimit, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectors,
-  BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidrType,
-  BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit, BackendTrafficPolicySpecRateLimitType, SecurityPolicy,
-} from '../../../imports/gateway.envoyproxy.io';
+import type { BackendTrafficPolicySpecRateLimit, BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectors } from '../../../imports/gateway.envoyproxy.io';
 import { ErrorCode } from '../../error-codes';
 import { InvalidPropOptions } from '../../errors';
 import { PoolFailureMode } from '../../inference-pool';
 import type { IInferencePool } from '../../inference-pool';
+import { envoyGateway } from '../crds';
 import { OBJECTIVE_HEADERS } from '../pool/model-routing';
 import { ProxyPods } from './controller';
 import { GatewayApiController } from './gateway-api';
@@ -30,8 +27,8 @@ export class EnvoyGateway extends GatewayApiController {
     const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }];
     // With JWT, the policy copies the claim the rate limit keys on to a header.
     const limitHeader = this.gateway.rateLimit ? this.clientHeader() : undefined;
-    if (auth) new SecurityPolicy(scope, 'SecurityPolicy', { metadata: { name }, spec: { targetRefs, ...auth.securityPolicy(limitHeader) } });
-    new BackendTrafficPolicy(scope, 'TrafficPolicy', {
+    if (auth) new (envoyGateway().SecurityPolicy)(scope, 'SecurityPolicy', { metadata: { name }, spec: { targetRefs, ...auth.securityPolicy(limitHeader) } });
+    new (envoyGateway().BackendTrafficPolicy)(scope, 'TrafficPolicy', {
       metadata: { name },
       spec: {
         targetRefs,
@@ -103,11 +100,11 @@ export class EnvoyGateway extends GatewayApiController {
     if (!limit) return undefined;
     // Per-client budgets (a Distinct header) need Envoy Gateway's global rate limit service.
     return {
-      type: BackendTrafficPolicySpecRateLimitType.GLOBAL,
+      type: envoyGateway().BackendTrafficPolicySpecRateLimitType.GLOBAL,
       global: {
         rules: [{
           clientSelectors: [this.clientSelector()],
-          limit: { requests: limit.requestsPerMinute, unit: BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MINUTE },
+          limit: { requests: limit.requestsPerMinute, unit: envoyGateway().BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit.MINUTE },
         }],
       },
     };
@@ -120,7 +117,7 @@ export class EnvoyGateway extends GatewayApiController {
   private clientSelector(): BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectors {
     const header = this.clientHeader();
     return header
-      ? { headers: [{ name: header, type: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.DISTINCT }] }
-      : { sourceCidr: { type: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidrType.DISTINCT, value: '0.0.0.0/0' } };
+      ? { headers: [{ name: header, type: envoyGateway().BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsHeadersType.DISTINCT }] }
+      : { sourceCidr: { type: envoyGateway().BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidrType.DISTINCT, value: '0.0.0.0/0' } };
   }
 }

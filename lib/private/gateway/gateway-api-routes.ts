@@ -1,8 +1,6 @@
-import {
-  GrpcRoute, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType, HttpRoute, HttpRouteSpecRulesFiltersType,
-  HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType,
-} from '../../../imports/gateway.networking.k8s.io';
+import type { GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHeadersType } from '../../../imports/gateway.networking.k8s.io';
 import { IInferenceService } from '../../inference-service-ref';
+import { gatewayApi } from '../crds';
 import { GatewayContext } from './controller';
 import { HeaderMatch, servedBy, serviceNameOf, TrafficRoute } from './route';
 
@@ -22,21 +20,23 @@ interface Protocol<F, H> {
   port(service: IInferenceService): number | undefined;
 }
 
-const HTTP: Protocol<HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHeadersType> = {
-  extensionRef: HttpRouteSpecRulesFiltersType.EXTENSION_REF,
-  requestMirror: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-  exact: HttpRouteSpecRulesMatchesHeadersType.EXACT,
-  regex: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
+/** HTTPRoute's names for the filters and matches the library writes (read when a route is made: the CRD classes load then). */
+const HTTP = (): Protocol<HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHeadersType> => ({
+  extensionRef: gatewayApi().HttpRouteSpecRulesFiltersType.EXTENSION_REF,
+  requestMirror: gatewayApi().HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+  exact: gatewayApi().HttpRouteSpecRulesMatchesHeadersType.EXACT,
+  regex: gatewayApi().HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
   port: (service) => service.server.httpPort,
-};
+});
 
-const GRPC: Protocol<GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType> = {
-  extensionRef: GrpcRouteSpecRulesFiltersType.EXTENSION_REF,
-  requestMirror: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-  exact: GrpcRouteSpecRulesMatchesHeadersType.EXACT,
-  regex: GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
+/** GRPCRoute's names for the same. */
+const GRPC = (): Protocol<GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType> => ({
+  extensionRef: gatewayApi().GrpcRouteSpecRulesFiltersType.EXTENSION_REF,
+  requestMirror: gatewayApi().GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
+  exact: gatewayApi().GrpcRouteSpecRulesMatchesHeadersType.EXACT,
+  regex: gatewayApi().GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
   port: (service) => service.server.grpcPort,
-};
+});
 
 /** The header gRPC clients name the service in (gRPC paths are method names). */
 export const GRPC_SERVICE_HEADER = 'x-inference-service';
@@ -61,16 +61,16 @@ export function grpcServiceOf(route: TrafficRoute): string | undefined {
 
 function httpRoute(gateway: GatewayContext, id: string, route: TrafficRoute, rateLimit?: ExtensionRef): void {
   const timeout = `${gateway.timeoutSeconds}s`;
-  const headers = route.match ? headerMatches(HTTP, route.match.headers()) : undefined;
-  new HttpRoute(gateway.scope, id, {
+  const headers = route.match ? headerMatches(HTTP(), route.match.headers()) : undefined;
+  new (gatewayApi().HttpRoute)(gateway.scope, id, {
     metadata: { name: `${gateway.name}-${route.name}` },
     spec: {
       ...parent(gateway),
       rules: [{
-        matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: route.pathPrefix }, headers }],
-        backendRefs: backendRefs(HTTP, route),
+        matches: [{ path: { type: gatewayApi().HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: route.pathPrefix }, headers }],
+        backendRefs: backendRefs(HTTP(), route),
         timeouts: { request: timeout, backendRequest: timeout },
-        filters: routeFilters(HTTP, route, rateLimit),
+        filters: routeFilters(HTTP(), route, rateLimit),
       }],
     },
   });
@@ -82,14 +82,14 @@ function httpRoute(gateway: GatewayContext, id: string, route: TrafficRoute, rat
  */
 function grpcRoute(gateway: GatewayContext, id: string, route: TrafficRoute, grpcService: string, rateLimit?: ExtensionRef): void {
   const service: HeaderMatch = { name: GRPC_SERVICE_HEADER, value: grpcService, regex: false };
-  new GrpcRoute(gateway.scope, id, {
+  new (gatewayApi().GrpcRoute)(gateway.scope, id, {
     metadata: { name: `${gateway.name}-${route.name}-grpc` },
     spec: {
       ...parent(gateway),
       rules: [{
-        matches: [{ headers: headerMatches(GRPC, [service, ...(route.match?.headers() ?? [])]) }],
-        backendRefs: backendRefs(GRPC, route),
-        filters: routeFilters(GRPC, route, rateLimit),
+        matches: [{ headers: headerMatches(GRPC(), [service, ...(route.match?.headers() ?? [])]) }],
+        backendRefs: backendRefs(GRPC(), route),
+        filters: routeFilters(GRPC(), route, rateLimit),
       }],
     },
   });

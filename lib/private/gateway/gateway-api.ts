@@ -1,4 +1,4 @@
-import { Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode } from '../../../imports/gateway.networking.k8s.io';
+import { gatewayApi } from '../crds';
 import { certManagerAnnotations, GatewayController } from './controller';
 import { ExtensionRef, grpcServiceOf, renderGatewayApiRoute } from './gateway-api-routes';
 import { TrafficRoute } from './route';
@@ -17,7 +17,7 @@ export abstract class GatewayApiController extends GatewayController {
   public render(): void {
     const { scope, name, host, tls, className } = this.gateway;
     const secret = tls?.secretName;
-    new Gateway(scope, 'Gateway', {
+    new (gatewayApi().Gateway)(scope, 'Gateway', {
       metadata: { name, annotations: certManagerAnnotations(tls) },
       spec: {
         gatewayClassName: className ?? this.defaultClassName,
@@ -26,8 +26,8 @@ export abstract class GatewayApiController extends GatewayController {
           port: secret ? 443 : 80,
           protocol: secret ? 'HTTPS' : 'HTTP',
           hostname: host,
-          tls: secret ? { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: secret }] } : undefined,
-          allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
+          tls: secret ? { mode: gatewayApi().GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ kind: 'Secret', name: secret }] } : undefined,
+          allowedRoutes: { namespaces: { from: gatewayApi().GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
         }],
       },
     });

@@ -1,4 +1,4 @@
-import { AiGatewayRoute, AiGatewayRouteSpecRulesMatchesHeadersType } from '../../../imports/aigateway.envoyproxy.io';
+import { aiGateway } from '../crds';
 import { GatewayContext } from './controller';
 import { INFERENCE_POOL_GROUP } from './gateway-api-routes';
 import { TrafficRoute } from './route';
@@ -16,9 +16,9 @@ export const MODEL_HEADER = 'x-ai-eg-model';
 export function renderModelRoute(gateway: GatewayContext, i: number, route: TrafficRoute): void {
   const timeout = `${gateway.timeoutSeconds}s`;
   const extra = route.match?.headers() ?? [];
-  const exact = AiGatewayRouteSpecRulesMatchesHeadersType.EXACT;
-  const regex = AiGatewayRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION;
-  new AiGatewayRoute(gateway.scope, `ModelRoute${i}`, {
+  const exact = aiGateway().AiGatewayRouteSpecRulesMatchesHeadersType.EXACT;
+  const regex = aiGateway().AiGatewayRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION;
+  new (aiGateway().AiGatewayRoute)(gateway.scope, `ModelRoute${i}`, {
     metadata: { name: `${gateway.name}-${route.name}` },
     spec: {
       parentRefs: [{ name: gateway.name }],

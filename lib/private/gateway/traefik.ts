@@ -1,4 +1,4 @@
-import { Middleware, MiddlewareSpecRateLimitPeriod } from '../../../imports/traefik.io';
+import { traefik } from '../crds';
 import { ProxyPods } from './controller';
 import { GatewayApiController } from './gateway-api';
 import { ExtensionRef } from './gateway-api-routes';
@@ -16,12 +16,12 @@ export class Traefik extends GatewayApiController {
     const limit = this.gateway.rateLimit;
     if (!limit) return;
     const header = this.clientHeader();
-    new Middleware(this.gateway.scope, 'RateLimit', {
+    new (traefik().Middleware)(this.gateway.scope, 'RateLimit', {
       metadata: { name: this.middlewareName() },
       spec: {
         rateLimit: {
           average: limit.requestsPerMinute,
-          period: MiddlewareSpecRateLimitPeriod.fromString('1m'),
+          period: traefik().MiddlewareSpecRateLimitPeriod.fromString('1m'),
           burst: limit.requestsPerMinute,
           sourceCriterion: header ? { requestHeaderName: header } : { ipStrategy: { depth: 0 } },
         },

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { InferenceModelRewrite, InferenceObjective } from '../../../imports/inference.networking.x-k8s.io';
+import type { InferenceObjective } from '../../../imports/inference.networking.x-k8s.io';
+import { inferenceObjectives } from '../crds';
 import { MANAGED_BY_LABELS } from '../labels';
 
 /**
@@ -18,7 +19,7 @@ const poolRef = (pool: string) => ({ group: 'inference.networking.k8s.io', kind:
  * @see https://github.com/llm-d/llm-d-router/blob/main/apix/v1alpha2/inferenceobjective_types.go
  */
 export function objective(scope: Construct, id: string, pool: string, name: string, priority: number): InferenceObjective {
-  return new InferenceObjective(scope, id, {
+  return new (inferenceObjectives().InferenceObjective)(scope, id, {
     metadata: { name, labels: { ...MANAGED_BY_LABELS } },
     spec: { poolRef: poolRef(pool), priority },
   });
@@ -32,7 +33,7 @@ export function objective(scope: Construct, id: string, pool: string, name: stri
 export function modelSplit(
   scope: Construct, id: string, name: string, pool: string, model: string, targets: { model: string; weight: number }[],
 ): void {
-  new InferenceModelRewrite(scope, id, {
+  new (inferenceObjectives().InferenceModelRewrite)(scope, id, {
     metadata: { name, labels: { ...MANAGED_BY_LABELS } },
     spec: {
       poolRef: poolRef(pool),

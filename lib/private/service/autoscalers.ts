@@ -1,9 +1,9 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ScaledObject } from '../../../imports/keda.sh';
 import { ErrorCode } from '../../error-codes';
 import type { ModelServer } from '../../model-server';
+import { keda } from '../crds';
 import { ObjectMetadata } from '../network';
 import { serviceSelector } from '../observability/promql';
 import { fail } from './fail';
@@ -96,7 +96,7 @@ export function kedaScaledObject(target: AutoscalingTarget, settings: KedaSettin
   // KEDA's HPA owns the replica count: the Deployment carries none, so an apply never resets it.
   target.workload.markHasAutoscaler();
   const { apiVersion, kind } = target.workload.toScalingTarget();
-  return new ScaledObject(target.scope, 'ScaledObject', {
+  return new (keda().ScaledObject)(target.scope, 'ScaledObject', {
     metadata: target.metadata,
     spec: {
       scaleTargetRef: { apiVersion, kind, name: target.workload.toScalingTarget().name },
