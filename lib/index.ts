@@ -3,6 +3,8 @@
 // TypeScript does not see an API that jsii drops for other languages. test/public-api.test.ts compares
 // this list with the jsii assembly; add a new public type here, in its area.
 
+import { installYamlWriter } from './private/yaml';
+
 // Serving: the InferenceService, the interface other constructs depend on, and its parts
 export { InferenceService } from './inference-service';
 export type { InferenceServiceProps, NodeToleration } from './inference-service';
@@ -80,3 +82,6 @@ export { ErrorCode } from './error-codes';
 // Cross-object checks, for the validation plugin (validation/plugin.js) and `npm run validate`: JavaScript only
 export { checkManifests, INVARIANT_RULES } from './invariants';
 export type { InvariantFinding } from './invariants';
+
+// cdk8s writes manifests with a faster writer while the library is loaded: the same bytes (see lib/private/yaml.ts).
+installYamlWriter();

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Yaml } from 'cdk8s';
+import * as fc from 'fast-check';
+import '../lib';
+import { cdk8sYaml, stringify, stringifyObject } from '../lib/private/yaml';
+
+// The library's YAML writer (lib/private/yaml.ts) must print what cdk8s' own writer prints, byte for
+// byte: on every app of the repository, and on generated objects with the scalars YAML treats
+// specially.
+const root = path.resolve(__dirname, '..');
+const apps = ['main.ts', ...['examples', 'test/fixtures/apps'].flatMap((d) => fs.readdirSync(path.join(root, d)).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`))];
+
+describe('the YAML writer', () => {
+  test('is installed in cdk8s when the library loads', () => {
+    expect(Yaml.stringify).toBe(stringify);
+  });
+
+  // Each app runs in a process of its own whose cdk8s writes with both writers and fails on the
+  // first object they print differently (test/yaml-check.js).
+  test.each(apps)('%s: every object printed as cdk8s prints it', (app) => {
+    const out = fs.mkdtempSync(path.join(root, 'node_modules', '.cache', 'yaml-check-'));
+    try {
+      const report = execFileSync(process.execPath, ['-r', './scripts/register.js', '-r', './test/yaml-check.js', app], {
+        cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out },
+      });
+      const { objects, fast } = JSON.parse(report.trim().split('\n').pop()!);
+      expect(objects).toBeGreaterThan(0);
+      // Most objects take the fast path; the rest (multi-line strings: dashboards, scripts) are cdk8s' own.
+      expect(fast / objects).toBeGreaterThan(0.5);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  const scalar = fc.oneof(
+    fc.string(), fc.constantFrom('yes', 'No', 'on', 'OFF', 'y', '~', 'null', '', '0755', '0x1F', '1e3', '.inf', '-.Inf', '.NaN', '190:20:30', '2001-12-14',
+      '- a', '-a', 'a: b', 'a #b', 'a#b', '#x', '@x', '`x', '!x', '&x', '*x', '%x', '|', '>', '? x', '---', '...x', 'a\nb', ' a', 'a ', 'true', '8000', '"q"', "'q'"),
+    fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
+  );
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('map')),
+    list: fc.array(tie('value'), { maxLength: 4 }),
+    map: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('yes', 'on', '8000', 'a: b', '')), tie('value'), { maxKeys: 4 }),
+  }));
+
+  test('prints generated objects as cdk8s does (property)', () => {
+    fc.assert(fc.property(json.map, (doc) => stringifyObject(doc) === cdk8sYaml(doc)), { numRuns: 3000, seed: 20261207 });
+  });
+
+  test('prints a multi-document stream as cdk8s does, undefined documents included', () => {
+    const docs = [{ a: 1 }, undefined, { b: ['x', { c: [] }] }];
+    expect(stringify(...docs)).toBe(cdk8sYaml(...docs));
+  });
+});
