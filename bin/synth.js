@@ -14,10 +14,12 @@
 //
 // How the app runs: .mts, .mjs, .js and .cjs with plain `node` (Node >= 22.18, e.g. Node 24 LTS,
 // strips the types of .mts itself); .ts and .cts with the SWC loader of a source checkout of
-// this library (scripts/register.js), else the command fails and says to rename the entry.
+// this library (scripts/register.js), else the command fails and says to rename the entry. The
+// app's process keeps V8's young generation small and Node's compile cache on (see runApp).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const USAGE = 'usage: cdk8s-inference-synth [app entry, default main.ts or main.mts] [--output <folder>, default dist]';
@@ -117,11 +119,30 @@ function swap(staging, output) {
   fs.rmSync(previous, { recursive: true, force: true });
 }
 
+/**
+ * V8's young generation capped at 8 MiB per semi-space: a synth makes short-lived objects, and the
+ * default (16 MiB) let the heap grow to about 15 MiB more for 100 services, in no less time.
+ */
+const RUNTIME_FLAGS = ['--max-semi-space-size=8'];
+
+/**
+ * Where Node keeps the compiled code of the app's modules between runs (NODE_COMPILE_CACHE, Node
+ * >= 22.1; older versions ignore it), so a synth after the first compiles neither cdk8s, cdk8s-plus
+ * nor this library again: the project's node_modules/.cache, else the temporary folder.
+ */
+function compileCache(cwd) {
+  if (process.env.NODE_COMPILE_CACHE) return process.env.NODE_COMPILE_CACHE;
+  const modules = path.join(cwd, 'node_modules');
+  return fs.existsSync(modules) ? path.join(modules, '.cache', 'cdk8s-inference', 'compile-cache') : path.join(os.tmpdir(), 'cdk8s-inference-compile-cache');
+}
+
 function runApp(args, cwd, staging) {
-  return spawnSync(process.execPath, args, {
+  return spawnSync(process.execPath, [...RUNTIME_FLAGS, ...args], {
     cwd,
     stdio: 'inherit',
-    env: { ...process.env, CDK8S_OUTDIR: staging, CDK8S_CHECK_UPGRADE: 'false', CDK8S_RECORD_CONSTRUCT_METADATA: 'false' },
+    env: {
+      ...process.env, CDK8S_OUTDIR: staging, CDK8S_CHECK_UPGRADE: 'false', CDK8S_RECORD_CONSTRUCT_METADATA: 'false', NODE_COMPILE_CACHE: compileCache(cwd),
+    },
   });
 }
 

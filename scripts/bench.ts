@@ -2,6 +2,7 @@
 //
 //   npm run bench                 N = 1, 10, 100, 1000, three runs each, median reported
 //   npm run bench -- 1 10 100     other sizes
+//   npm run bench -- --process-only [--no-consumer]   only the whole-process tables
 //
 // For each N it synthesizes, each in a fresh process:
 //   ours   N InferenceServices, each with its ModelVolume (S3 with a shared cache),
@@ -13,7 +14,18 @@
 //   same   the objects of ours written out as cdk8s ApiObject literals: cdk8s alone, no cdk8s-plus;
 //   floor  the rendered objects of ours serialized by cdk8s's Yaml.stringify alone.
 // Times are in-process: building the construct tree and rendering YAML (app.synthYaml(),
-// validations included), without disk I/O, each after a full garbage collection.
+// validations included), without disk I/O, each after a full garbage collection. While the library
+// is loaded, cdk8s' Yaml.stringify is the library's writer (the same bytes; lib/private/yaml.ts).
+//
+// Then what a user waits for, whole processes, median of 7 (npm run build first, so build/lib is
+// the package as installed):
+//   load     `node -e 1`, require('cdk8s'), require('cdk8s-plus-27'), require(the package);
+//   synth    the package's synth command (bin/synth.js, as `npx cdk8s-inference-synth` runs it) on
+//            N vLLM services with one replica and one GPU each (scripts/bench-app.js): wall time,
+//            per object and per KiB, the marginal cost per object over N = 1, the app's peak RSS;
+//            and the same app on the sources (lib/ through scripts/register.js), the project's path;
+//   consumer the README's quick start from a packed tarball in a fresh folder
+//            (scripts/bench-quickstart.sh; skip with --no-consumer).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -101,6 +113,62 @@ function synthWallTime(runs: number): number[] {
   return times.sort((a, b) => a - b);
 }
 
+const root = path.resolve(__dirname, '..');
+
+/** Median and spread of `runs` fresh runs of `command` (after one warm-up run), in ms; stderr of the median run. */
+function wall(command: string[], env: NodeJS.ProcessEnv = {}, runs = 7): { ms: number; min: number; max: number; stderr: string } {
+  const once = () => {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(command[0], command.slice(1), { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+    if (r.status !== 0) throw new Error(`${command.join(' ')}: ${r.stderr}`);
+    return { ms: Number(process.hrtime.bigint() - start) / 1e6, stderr: r.stderr };
+  };
+  once();
+  const samples = Array.from({ length: runs }, once).sort((a, b) => a.ms - b.ms);
+  return { ...samples[Math.floor(runs / 2)], min: samples[0].ms, max: samples[runs - 1].ms };
+}
+
+interface ProcessRow { n: number; objects: number; kib: number; ms: number; rssMiB: number; sourcesMs: number; sourcesRssMiB: number }
+
+/** The synth command on N services: the package, then the sources. */
+function wholeProcess(n: number): ProcessRow {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-process-'));
+  const synth = (library: string) => {
+    const w = wall([process.execPath, 'bin/synth.js', 'scripts/bench-app.js', '--output', path.join(out, 'dist')],
+      { BENCH_SERVICES: String(n), BENCH_LIBRARY: library, BENCH_REPORT_RSS: '1' });
+    return { ms: w.ms, rssMiB: Number(/peak-rss-mib (\S+)/.exec(w.stderr)?.[1] ?? NaN) };
+  };
+  const sources = synth('lib');
+  const pkg = synth('build/lib');
+  const text = fs.readdirSync(path.join(out, 'dist')).map((f) => fs.readFileSync(path.join(out, 'dist', f), 'utf8')).join('');
+  fs.rmSync(out, { recursive: true, force: true });
+  return { n, objects: (text.match(/^kind: /gm) ?? []).length, kib: text.length / 1024, ms: pkg.ms, rssMiB: pkg.rssMiB, sourcesMs: sources.ms, sourcesRssMiB: sources.rssMiB };
+}
+
+function processTables(consumer: boolean): void {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build: ${build.stdout}${build.stderr}`);
+  console.log('\nWhole processes, median of 7 fresh runs after one warm-up (what a user waits for):\n');
+  const node = process.execPath;
+  const load = (code: string) => wall([node, '-e', code]).ms.toFixed(0);
+  console.log(`load alone: node -e 1 ${load('1')} ms; require('cdk8s') ${load("require('cdk8s')")} ms; require('cdk8s-plus-27') ${load("require('cdk8s-plus-27')")} ms; `
+    + `require(the package) ${load("require('./build/lib')")} ms\n`);
+  const rows = [1, 100, 1000].map(wholeProcess);
+  const one = rows[0];
+  console.log('| N services | objects | YAML KiB | synth wall ms | ms per object | ms per KiB | marginal ms per object (over N = 1) | peak RSS MiB | from sources: wall ms, peak RSS MiB |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const marginal = r.n === 1 ? '–' : ((r.ms - one.ms) / (r.objects - one.objects)).toFixed(2);
+    console.log(`| ${r.n} | ${r.objects} | ${r.kib.toFixed(0)} | ${r.ms.toFixed(0)} | ${(r.ms / r.objects).toFixed(2)} | ${(r.ms / r.kib).toFixed(2)} | ${marginal} | ${r.rssMiB.toFixed(0)} | ${r.sourcesMs.toFixed(0)}, ${r.sourcesRssMiB.toFixed(0)} |`);
+  }
+  console.log(`\ntime(1000) / time(100) = ${(rows[2].ms / rows[1].ms).toFixed(2)}`);
+  if (!consumer) return;
+  console.log('\nThe quick start as a user meets it (scripts/bench-quickstart.sh, RUNS=7):\n');
+  const quick = spawnSync('bash', ['scripts/bench-quickstart.sh'], { cwd: root, encoding: 'utf8', env: { ...process.env, RUNS: '7' } });
+  if (quick.status !== 0) throw new Error(`bench-quickstart.sh: ${quick.stderr}`);
+  console.log(quick.stdout.trim());
+}
+
 function main(): void {
   if (process.argv[2] === '--child') {
     const [kind, n, reference] = process.argv.slice(3);
@@ -110,6 +178,10 @@ function main(): void {
     } else {
       process.stdout.write(JSON.stringify(measure(kind as Case, Number(n), reference)) + '\n');
     }
+    return;
+  }
+  if (process.argv.includes('--process-only')) {
+    processTables(!process.argv.includes('--no-consumer'));
     return;
   }
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
@@ -139,8 +211,9 @@ function main(): void {
   }
   const oursMs = new Map(rows.map(({ n, o }) => [n, o.ms]));
   if (oursMs.has(100) && oursMs.has(1000)) console.log(`\ntime(1000) / time(100) = ${((oursMs.get(1000) ?? 0) / (oursMs.get(100) ?? 1)).toFixed(2)}`);
-  const wall = synthWallTime(5);
-  console.log(`npm run synth of main.ts, fresh process, 5 runs: median ${wall[2].toFixed(0)} ms (min ${wall[0].toFixed(0)}, max ${wall[4].toFixed(0)})`);
+  const synthTimes = synthWallTime(5);
+  console.log(`npm run synth of main.ts, fresh process, 5 runs: median ${synthTimes[2].toFixed(0)} ms (min ${synthTimes[0].toFixed(0)}, max ${synthTimes[4].toFixed(0)})`);
+  processTables(!process.argv.includes('--no-consumer'));
 }
 
 main();
