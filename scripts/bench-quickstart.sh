@@ -60,6 +60,8 @@ printf 'install of the package and its peers: %.1f s\n' "$(awk "BEGIN { print $i
 printf 'npx cdk8s-inference-synth main.mts:    %.2f s (median of %s)\n' "$(median npx cdk8s-inference-synth main.mts --output dist-mts)" "$runs"
 ls dist-mts/*.k8s.yaml >/dev/null
 printf 'the same bin without npx:              %.2f s (median of %s)\n' "$(median node_modules/.bin/cdk8s-inference-synth main.mts --output dist-mts)" "$runs"
+npm pkg set scripts.synth='cdk8s-inference-synth main.mts --output dist-run' >/dev/null
+printf 'node --run synth (a package.json script): %.2f s (median of %s)\n' "$(median node --run synth)" "$runs"
 printf 'node main.mts (no staging, no npx):    %.2f s (median of %s)\n' "$(median env CDK8S_OUTDIR=dist-plain node main.mts)" "$runs"
 if npx cdk8s synth --output dist-ts >/dev/null 2>&1 && ls dist-ts/*.k8s.yaml >/dev/null 2>&1; then
   printf 'npx cdk8s synth (ts-node main.ts):     %.2f s (median of %s)\n' "$(median npx cdk8s synth --output dist-ts)" "$runs"

@@ -73,7 +73,8 @@ describe('the packed package', () => {
     expect(deployment.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
     // The cdk8s validation plugin ships too, and loads the compiled checks.
     // The README's first example, type-checked, then run the way the quick start does: as main.mts, by the
-    // package's cdk8s-inference-synth (Node >= 22.18 strips the types itself; older Node runs it through ts-node).
+    // package's cdk8s-inference-synth as a package.json script (Node >= 22.18 strips the types itself; older
+    // Node runs it through ts-node).
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     const example = readme.match(/```ts\n([\s\S]*?)```/)![1];
     fs.writeFileSync(path.join(app, 'main.mts'), example);
@@ -82,7 +83,9 @@ describe('the packed package', () => {
     fs.rmSync(path.join(app, 'dist'), { recursive: true, force: true });
     const [major, minor] = process.versions.node.split('.').map(Number);
     if (major > 22 || (major === 22 && minor >= 18)) {
-      execFileSync(path.join(app, 'node_modules', '.bin', 'cdk8s-inference-synth'), [], { cwd: app, stdio: 'pipe' });
+      // The quick start's two commands: the script, then `node --run` (Node's runner puts node_modules/.bin on PATH).
+      execFileSync('npm', ['pkg', 'set', 'scripts.synth=cdk8s-inference-synth'], { cwd: app, stdio: 'pipe' });
+      execFileSync(process.execPath, ['--run', 'synth'], { cwd: app, stdio: 'pipe' });
     } else {
       fs.writeFileSync(path.join(app, 'readme.ts'), example);
       fs.writeFileSync(path.join(app, 'tsconfig.json'), '{ "compilerOptions": { "module": "commonjs", "target": "ES2022", "strict": true, "skipLibCheck": true } }');
