@@ -121,23 +121,29 @@ function swap(staging, output) {
 
 /**
  * V8's young generation capped at 8 MiB per semi-space: a synth makes short-lived objects, and the
- * default (16 MiB) let the heap grow to about 15 MiB more for 100 services, in no less time.
+ * default (16 MiB) let the heap grow to about 15 MiB more for 100 services, in no less time. A
+ * size set in NODE_OPTIONS wins.
  */
-const RUNTIME_FLAGS = ['--max-semi-space-size=8'];
+function runtimeFlags() {
+  return /--max-semi-space-size/.test(process.env.NODE_OPTIONS ?? '') ? [] : ['--max-semi-space-size=8'];
+}
 
 /**
  * Where Node keeps the compiled code of the app's modules between runs (NODE_COMPILE_CACHE, Node
  * >= 22.1; older versions ignore it), so a synth after the first compiles neither cdk8s, cdk8s-plus
- * nor this library again: the project's node_modules/.cache, else the temporary folder.
+ * nor this library again: the project's node_modules/.cache, else a folder of the user's in the
+ * temporary folder. Node checks each file's hash, so an edited file is compiled again. A
+ * NODE_COMPILE_CACHE of your own wins; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
 function compileCache(cwd) {
-  if (process.env.NODE_COMPILE_CACHE) return process.env.NODE_COMPILE_CACHE;
+  if (process.env.NODE_COMPILE_CACHE !== undefined) return process.env.NODE_COMPILE_CACHE;
   const modules = path.join(cwd, 'node_modules');
-  return fs.existsSync(modules) ? path.join(modules, '.cache', 'cdk8s-inference', 'compile-cache') : path.join(os.tmpdir(), 'cdk8s-inference-compile-cache');
+  if (fs.existsSync(modules)) return path.join(modules, '.cache', 'cdk8s-inference', 'compile-cache');
+  return path.join(os.tmpdir(), `cdk8s-inference-compile-cache-${process.getuid?.() ?? os.userInfo().username}`);
 }
 
 function runApp(args, cwd, staging) {
-  return spawnSync(process.execPath, [...RUNTIME_FLAGS, ...args], {
+  return spawnSync(process.execPath, [...runtimeFlags(), ...args], {
     cwd,
     stdio: 'inherit',
     env: {

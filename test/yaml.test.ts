@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import '../lib';
-import { cdk8sYaml, stringify, stringifyObject } from '../lib/private/yaml';
+import { cdk8sYaml, installYamlWriter, stringify, stringifyObject } from '../lib/private/yaml';
 
 // The library's YAML writer (lib/private/yaml.ts) must print what cdk8s' own writer prints, byte for
 // byte: on every app of the repository, and on generated objects with the scalars YAML treats
@@ -47,6 +47,37 @@ describe('the YAML writer', () => {
 
   test('prints generated objects as cdk8s does (property)', () => {
     fc.assert(fc.property(json.map, (doc) => stringifyObject(doc) === cdk8sYaml(doc)), { numRuns: 3000, seed: 20261207 });
+  });
+
+  test.each([
+    ['a key whose escaped form is over 1024 characters', () => ({ ['\x01'.repeat(300)]: 1, ['"\''.repeat(400)]: 2 })],
+    ['-0 after 0, and 0 after -0', () => [{ a: 0, b: -0 }, { c: -0, d: 0 }]],
+    ['one object met twice (YAML writes an anchor and an alias)', () => {
+      const labels = { app: 'x' };
+      return { metadata: { labels }, spec: { selector: { matchLabels: labels } } };
+    }],
+    ['a circular object', () => {
+      const doc: any = { a: { b: 1 } };
+      doc.a.self = doc;
+      return doc;
+    }],
+    ['values that are no JSON (a Date, a Map, a function, a symbol, a bigint, a hole)', () => ({ d: new Date(0), m: new Map(), f: () => 1, s: Symbol('s'), n: 1n, h: [1, , 3] })],
+  ])('prints %s as cdk8s does (or fails as it does)', (_, make) => {
+    const outcome = (write: () => string) => {
+      try {
+        return write();
+      } catch (e) {
+        return `throws ${(e as Error).message}`;
+      }
+    };
+    const doc = make();
+    for (const d of Array.isArray(doc) ? doc : [doc]) expect(outcome(() => stringifyObject(d))).toBe(outcome(() => cdk8sYaml(d)));
+  });
+
+  test('is not installed when it would print cdk8s\' sample otherwise (another cdk8s, another YAML library)', () => {
+    const mine = Yaml.stringify;
+    expect(installYamlWriter((...docs: any[]) => stringify(...docs).replace(/: /g, ':  '))).toBe(false);
+    expect(Yaml.stringify).toBe(mine);
   });
 
   test('prints a multi-document stream as cdk8s does, undefined documents included', () => {

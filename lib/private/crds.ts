@@ -3,7 +3,7 @@
 // release never loads Argo Rollouts' 2 MB, one without a gateway never loads the Gateway API's.
 // Node's module cache makes every later call a lookup. Types come from `import type`, which costs
 // nothing at run time.
- 
+
 
 /** Argo Rollouts: Rollout, AnalysisTemplate. */
 export const argoRollouts = (): typeof import('../../imports/argoproj.io') => require('../../imports/argoproj.io');
