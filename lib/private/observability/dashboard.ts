@@ -141,26 +141,31 @@ function gpuPanels({ service }: PanelContext): PanelSpec[] {
   ];
 }
 
-/** The pods of the dashboard's service, by the kind of its workload. */
-function pods(service: IInferenceService): string {
-  return podSelector('$namespace', '$service', service.workload.kind);
+/** The name of the service's workload in queries: through the `$service` variable (a LeaderWorkerSet's name adds a suffix to it). */
+function workload(service: IInferenceService): string {
+  return `$service${service.workload.name.slice(service.name.length)}`;
 }
 
-/** Replicas against desired by workload kind: a Deployment's pods, or a LeaderWorkerSet's groups (its leader StatefulSet's ready pods). */
-const REPLICA_SERIES: { readonly [kind: string]: { available: string; desired: string } } = {
-  Deployment: {
-    available: 'kube_deployment_status_replicas_available{namespace="$namespace",deployment="$service"}',
-    desired: 'kube_deployment_spec_replicas{namespace="$namespace",deployment="$service"}',
-  },
-  LeaderWorkerSet: {
-    available: 'kube_statefulset_status_replicas_ready{namespace="$namespace",statefulset="$service-group"}',
-    desired: 'kube_statefulset_replicas{namespace="$namespace",statefulset="$service-group"}',
-  },
+/** The pods of the dashboard's service, by the kind of its workload. */
+function pods(service: IInferenceService): string {
+  return podSelector('$namespace', workload(service), service.workload.kind);
+}
+
+/** Replicas against desired of the workload `name` by its kind: a Deployment's pods, or a LeaderWorkerSet's groups (its leader StatefulSet's ready pods). */
+const REPLICA_SERIES: { readonly [kind: string]: (name: string) => { available: string; desired: string } } = {
+  Deployment: (name) => ({
+    available: `kube_deployment_status_replicas_available{namespace="$namespace",deployment="${name}"}`,
+    desired: `kube_deployment_spec_replicas{namespace="$namespace",deployment="${name}"}`,
+  }),
+  LeaderWorkerSet: (name) => ({
+    available: `kube_statefulset_status_replicas_ready{namespace="$namespace",statefulset="${name}"}`,
+    desired: `kube_statefulset_replicas{namespace="$namespace",statefulset="${name}"}`,
+  }),
 };
 
 /** Replicas (groups, for a multi-node service) available against desired, and container restarts. */
 function workloadPanels({ service }: PanelContext): PanelSpec[] {
-  const replicas = REPLICA_SERIES[service.workload.kind];
+  const replicas = REPLICA_SERIES[service.workload.kind](workload(service));
   return [
     {
       title: 'Replicas: available vs desired', unit: 'short',

@@ -28,21 +28,21 @@ export function serviceSelector(namespace: string, service: string): string {
 }
 
 /**
- * Matchers for the pods of a service by the kind of its workload: a Deployment's are
- * `<name>-<replicaset hash>-<pod hash>`; a multi-node service's LeaderWorkerSet `<name>-group` has
- * leaders `<name>-group-<group>` and workers `<name>-group-<group>-<rank>`.
+ * Matchers for the pods of a workload by its kind and name: a Deployment's are
+ * `<name>-<replicaset hash>-<pod hash>`; a LeaderWorkerSet's leaders are `<name>-<group>` and its
+ * workers `<name>-<group>-<rank>`.
  */
 const POD_PATTERNS: { readonly [kind: string]: (name: string) => string } = {
   Deployment: (name) => `${name}-[a-z0-9]{5,10}-[a-z0-9]{5}`,
-  LeaderWorkerSet: (name) => `${name}-group-[0-9]+(-[0-9]+)?`,
+  LeaderWorkerSet: (name) => `${name}-[0-9]+(-[0-9]+)?`,
 };
 
-/** Matcher for the pods of a service named `name` whose workload is of `kind`. */
+/** Matcher for the pods of the workload `name` of `kind`. */
 export function podPattern(name: string, kind = 'Deployment'): string {
   return POD_PATTERNS[kind](name);
 }
 
-/** PromQL label matchers for the pods of a service whose workload is of `kind`. */
+/** PromQL label matchers for the pods of the workload `name` of `kind`. */
 export function podSelector(namespace: string, name: string, kind = 'Deployment'): string {
   return `namespace="${namespace}",pod=~"${podPattern(name, kind)}"`;
 }

@@ -49,7 +49,7 @@ export class RuleContext {
     this.name = settings.service.name;
     this.namespace = settings.namespace;
     this.selector = serviceSelector(this.namespace, this.name);
-    this.pods = podSelector(this.namespace, this.name, settings.service.workload.kind);
+    this.pods = podSelector(this.namespace, settings.service.workload.name, settings.service.workload.kind);
     this.metrics = settings.service.server._metrics;
     this.objectives = settings.objectives;
     this.runbookUrl = settings.runbookUrl;

@@ -67,8 +67,8 @@ function deploymentAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
 
 /**
  * Groups of a multi-node service that do not serve, are incomplete, or keep restarting. The LWS
- * controller runs the leaders as the StatefulSet `<name>-group` (one pod per group) and each
- * group's workers as `<name>-group-<group>`, so kube-state-metrics' StatefulSet series count
+ * controller runs the leaders as a StatefulSet named like the LeaderWorkerSet (one pod per group)
+ * and each group's workers as `<leaderworkerset>-<group>`, so kube-state-metrics' StatefulSet series count
  * serving and complete groups. A failing member restarts its group by recreating its pods, so
  * restart counters stay at 0 and no pod is ever in CrashLoopBackOff: the restarts show as new
  * pods (a new `uid`) under the leader's name.
@@ -78,9 +78,10 @@ function groupAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
   // A restarted group loads from the filled cache or its own download, not the fill Job's: the
   // start-up budget alone, as for a Deployment's replicas.
   const wait = promDuration(Math.max(15 * 60, ctx.service.startupTimeout.toSeconds()));
-  const leaders = `namespace="${namespace}",statefulset="${name}-group"`;
-  const workers = `namespace="${namespace}",statefulset=~"${name}-group-[0-9]+"`;
-  const leaderPods = `namespace="${namespace}",pod=~"${name}-group-[0-9]+"`;
+  const group = ctx.service.workload.name;
+  const leaders = `namespace="${namespace}",statefulset="${group}"`;
+  const workers = `namespace="${namespace}",statefulset=~"${group}-[0-9]+"`;
+  const leaderPods = `namespace="${namespace}",pod=~"${group}-[0-9]+"`;
   return [
     ctx.alert({
       alert: 'InferenceGroupsNotServing',
@@ -88,7 +89,7 @@ function groupAlerts(ctx: RuleContext): PrometheusRuleDefinition[] {
       expr: `(kube_statefulset_replicas{${leaders}} > kube_statefulset_status_replicas_ready{${leaders}}) and (changes(kube_statefulset_status_replicas_updated{${leaders}}[10m]) == 0)`,
       for: wait, severity: 'warning',
       summary: `${name} serves with fewer groups than desired`,
-      description: `LeaderWorkerSet ${namespace}/${name}-group has had fewer ready leaders than groups for more than ${wait}, outside a rollout: a group is loading, restarting or cannot be placed (a group needs ${ctx.service.groupSize} nodes at once).`,
+      description: `LeaderWorkerSet ${namespace}/${group} has had fewer ready leaders than groups for more than ${wait}, outside a rollout: a group is loading, restarting or cannot be placed (a group needs ${ctx.service.groupSize} nodes at once).`,
     }),
     ctx.alert({
       alert: 'InferenceGroupIncomplete',

@@ -119,6 +119,8 @@ export class LeaderWorkerGroup extends ApiObject implements kplus.IScalable {
 
   public hasAutoscaler = false;
   private readonly options: GroupOptions;
+  /** The Deployment's JSON while this object renders. */
+  private pod?: any;
 
   public constructor(scope: Construct, id: string, options: GroupOptions) {
     const metadata = { ...options.metadata, name: LeaderWorkerGroup.nameOf(options.metadata.name) };
@@ -138,14 +140,20 @@ export class LeaderWorkerGroup extends ApiObject implements kplus.IScalable {
 
   /** The LeaderWorkerSet, with the labels given to the pod's Deployment (a release's track) beside its own. */
   public toJson(): any {
-    const json = super.toJson();
-    json.metadata.labels = { ...ApiObject.of(this.options.pod).toJson().metadata.labels, ...json.metadata.labels };
-    return json;
+    // The pod as rendered (with every patch of the service and of other constructs), once per render.
+    this.pod = ApiObject.of(this.options.pod).toJson();
+    try {
+      const json = super.toJson();
+      json.metadata.labels = { ...this.pod.metadata.labels, ...json.metadata.labels };
+      return json;
+    } finally {
+      this.pod = undefined;
+    }
   }
 
-  /** The spec, from the pod as rendered (with every patch of the service and of other constructs). */
+  /** The spec, from the pod rendered for this render. */
   private renderSpec(): any {
-    const template = ApiObject.of(this.options.pod).toJson().spec.template;
+    const template = (this.pod ?? ApiObject.of(this.options.pod).toJson()).spec.template;
     const { size, replicas, maxSurge } = this.options;
     return {
       ...(this.hasAutoscaler ? {} : { replicas }),
